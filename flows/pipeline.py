@@ -1,0 +1,56 @@
+"""The stages every source shares: split → enrich → load, one Prefect task each per batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nyhetsflyt.documents import EnrichedArticle, Failure, SourceDocument
+from tasks.enrich import enrich_batch
+from tasks.load import load_batch
+from tasks.split import split_documents
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    """Per document of a batch, in order: the article id (new or already stored) or a Failure."""
+
+    results: list[tuple[str, int | None] | Failure] = field(default_factory=list)
+    new: int = 0
+    duplicates: int = 0
+    entities: int = 0
+    captions: int = 0
+    quotes: int = 0
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [r for r in self.results if isinstance(r, Failure)]
+
+
+def process_documents(documents: list[SourceDocument], model: str | None = None) -> BatchOutcome:
+    """Run one batch of documents through split, enrich and load, as three task runs."""
+    articles = split_documents(documents)
+    enriched = enrich_batch(articles, model)
+    loadable = [item for item in enriched if isinstance(item, EnrichedArticle)]
+    loaded = load_batch(loadable) if loadable else None
+
+    outcome = BatchOutcome()
+    reported: set[str] = set()
+    for item in enriched:
+        if isinstance(item, Failure):
+            outcome.results.append(item)
+            continue
+        key = item.article.content_hash
+        if key in loaded.failures:
+            outcome.results.append(loaded.failures[key])
+        elif key in loaded.new and key not in reported:
+            reported.add(key)
+            outcome.results.append(("new", loaded.new[key]))
+            outcome.new += 1
+            outcome.entities += len(item.enrichment.entities)
+            outcome.captions += len(item.article.captions)
+            outcome.quotes += len(item.enrichment.quotes)
+        else:
+            outcome.results.append(("duplicate", None))
+            outcome.duplicates += 1
+    return outcome
+

@@ -1,0 +1,135 @@
+"""The front door: `nyhetsflyt ingest`, `nyhetsflyt db …`, `nyhetsflyt nlp …`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Nyhetsflyt: Norwegian news into PostgreSQL, as Prefect flows.", no_args_is_help=True)
+db_app = typer.Typer(help="The news database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+try:  # the training and evaluation commands need only spaCy, which is always installed
+    from nyhetsflyt.nlp.cli import nlp_app
+
+    app.add_typer(nlp_app, name="nlp")
+except ImportError:  # pragma: no cover - only while the module is absent from a checkout
+    pass
+
+err = Console(stderr=True)
+out = Console()
+
+DatabaseOption = Annotated[
+    Optional[str],
+    typer.Option("--database-url", help="PostgreSQL URL; default $DATABASE_URL, else the embedded server."),
+]
+
+EXAMPLE_QUERY = """\
+SELECT a.title, e.canonical, e.label, e.segment_kind
+FROM news.entities e JOIN news.articles a ON a.id = e.article_id
+WHERE e.label = 'PER'
+ORDER BY a.id, e.segment_position
+LIMIT 20;"""
+
+
+def _use_database(url: str | None) -> str:
+    """Make the chosen database the one every task of this process uses, and return its URL."""
+    from nyhetsflyt.db.connect import resolve_database_url
+
+    if url:
+        os.environ["DATABASE_URL"] = url
+    return resolve_database_url()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files and folders (recursive).")] = None,
+    database_url: DatabaseOption = None,
+    inbox: Annotated[Optional[Path], typer.Option(help="Watched inbox folder: files move out once committed.")] = None,
+    archive: Annotated[Optional[Path], typer.Option(help="Where committed inbox files go.")] = None,
+    quarantine: Annotated[Optional[Path], typer.Option(help="Where failed inbox files go, with a .reason.json.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles per task run.")] = 64,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as one JSON object.")] = False,
+    show_example_query: Annotated[bool, typer.Option("--example-query", hidden=True)] = False,
+) -> None:
+    """Ingest news files: crawl text, plain text, JSON Lines and HTML pages, detected automatically."""
+    if not paths and not inbox:
+        raise typer.BadParameter("give files or folders, or --inbox with --archive and --quarantine")
+    if inbox and not (archive and quarantine):
+        raise typer.BadParameter("--inbox needs --archive and --quarantine")
+    for path in paths or []:
+        if not path.exists():
+            raise typer.BadParameter(f"no such file or folder: {path}")
+    url = _use_database(database_url)
+
+    from flows.ingest_folder import ingest_folder
+
+    summary = ingest_folder(
+        paths=[str(p.resolve()) for p in paths or []],
+        inbox=str(inbox.resolve()) if inbox else None,
+        archive=str(archive.resolve()) if archive else None,
+        quarantine=str(quarantine.resolve()) if quarantine else None,
+        batch_size=batch_size,
+    )
+    if as_json:
+        print(summary.model_dump_json())
+        return
+    table = Table(title="Ingest run", show_header=False)
+    for key, value in summary.counts().items():
+        table.add_row(key.replace("_", " "), str(value))
+    out.print(table)
+    for failure in summary.failures[:20]:
+        out.print(f"[red]failed[/red] {failure['source']} ({failure['stage']}): {failure['reason']}")
+    if show_example_query:
+        from nyhetsflyt.db.connect import redact
+
+        out.print("\nTry a query (people named in the news, and where in the article):")
+        out.print(f"  psql '{redact(url)}'")
+        out.print(EXAMPLE_QUERY, markup=False, highlight=False)
+
+
+@db_app.command("migrate")
+def db_migrate(database_url: DatabaseOption = None) -> None:
+    """Apply pending migrations (safe to run again)."""
+    from nyhetsflyt.db.connect import redact
+    from nyhetsflyt.db.migrate import applied_versions, migrate
+
+    url = _use_database(database_url)
+    applied = migrate(url)
+    for m in applied:
+        out.print(f"applied {m.version:04d}_{m.name}")
+    out.print(f"{redact(url)}: schema at version {max(applied_versions(url), default=0):04d}")
+
+
+@db_app.command("url")
+def db_url(database_url: DatabaseOption = None) -> None:
+    """Print the database URL in use (starts the embedded server if that is the one)."""
+    print(_use_database(database_url))
+
+
+@db_app.command("stats")
+def db_stats(
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Row counts of the news tables."""
+    from nyhetsflyt.db.stats import table_counts
+
+    counts = table_counts(_use_database(database_url))
+    if as_json:
+        print(json.dumps(counts))
+        return
+    table = Table("table", "rows")
+    for name, count in counts.items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,49 @@
+"""Which PostgreSQL to talk to: an explicit URL, `DATABASE_URL`, or the embedded default.
+
+The embedded default is a private PostgreSQL started from the `pgserver` package under
+`var/pgdata`, so a fresh laptop needs nothing installed by hand. It keeps running between
+commands (one start, many runs) and is reached over a Unix socket only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+import psycopg
+
+from nyhetsflyt.paths import VAR_DIR
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATA_DIR = VAR_DIR / "pgdata"
+
+
+def resolve_database_url(explicit: str | None = None) -> str:
+    """The URL to use: the argument, else `DATABASE_URL`, else the embedded server's."""
+    url = explicit or os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return embedded_database_url()
+
+
+@cache
+def embedded_database_url(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
+    import pgserver  # imported late: only the embedded default needs it
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log.info("No DATABASE_URL set: using the embedded PostgreSQL in %s", data_dir)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    return server.get_uri()
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, fit for logs and artifacts."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(url, **kwargs)

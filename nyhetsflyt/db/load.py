@@ -1,0 +1,212 @@
+"""Load enriched articles into the `news` schema: COPY into staging, then one upsert.
+
+A batch is one transaction. Articles are keyed by their content hash, so loading the same
+words twice inserts nothing the second time; children are only ever inserted together with
+a newly inserted article, so an article is either there with all its parts or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import psycopg
+
+from nyhetsflyt.documents import EnrichedArticle, Failure
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class LoadResult:
+    new: dict[str, int] = field(default_factory=dict)  # content_hash -> new article id
+    duplicates: list[str] = field(default_factory=list)  # content hashes already stored
+    failures: dict[str, Failure] = field(default_factory=dict)  # content_hash -> why refused
+
+
+_STAGING_DDL = """
+CREATE TEMP TABLE stage_articles (
+    content_hash text, source_uri text, source_format text, external_id text, title text,
+    lede text, body text, raw_text text, published timestamptz, published_precision text,
+    authors text[], tags text[], language text, language_confidence real, word_count integer,
+    keywords text[], model_name text, model_version text, ner_degraded boolean,
+    extractor_version text
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_segments (
+    content_hash text, position integer, kind text, text text, raw text
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_captions (
+    content_hash text, position integer, label text, text text, photographers text[],
+    agencies text[], credit_raw text
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_sentences (
+    content_hash text, sentence_index integer, segment_position integer, char_start integer,
+    char_end integer, text text, tokens text[], lemmas text[], pos text[]
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_entities (
+    content_hash text, segment_position integer, segment_kind text, text text, label text,
+    canonical text, char_start integer, char_end integer, sentence_index integer
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_quotes (
+    content_hash text, position integer, quote_index integer, text text, speaker text,
+    speaker_canonical text
+) ON COMMIT DROP;
+CREATE TEMP TABLE new_articles (id bigint, content_hash text) ON COMMIT DROP;
+"""
+
+_ARTICLE_COLUMNS = (
+    "content_hash, source_uri, source_format, external_id, title, lede, body, raw_text, "
+    "published, published_precision, authors, tags, language, language_confidence, word_count, "
+    "keywords, model_name, model_version, ner_degraded, extractor_version"
+)
+
+_UPSERT = f"""
+WITH inserted AS (
+    INSERT INTO news.articles ({_ARTICLE_COLUMNS})
+    SELECT {_ARTICLE_COLUMNS} FROM stage_articles
+    ON CONFLICT (content_hash) DO NOTHING
+    RETURNING id, content_hash
+)
+INSERT INTO new_articles SELECT id, content_hash FROM inserted;
+
+INSERT INTO news.segments (article_id, position, kind, text, raw)
+SELECT n.id, s.position, s.kind, s.text, s.raw
+FROM stage_segments s JOIN new_articles n USING (content_hash);
+
+INSERT INTO news.captions (article_id, position, label, text, photographers, agencies, credit_raw)
+SELECT n.id, c.position, c.label, c.text, c.photographers, c.agencies, c.credit_raw
+FROM stage_captions c JOIN new_articles n USING (content_hash);
+
+INSERT INTO news.sentences (article_id, sentence_index, segment_position, char_start, char_end,
+                            text, tokens, lemmas, pos)
+SELECT n.id, s.sentence_index, s.segment_position, s.char_start, s.char_end, s.text, s.tokens,
+       s.lemmas, s.pos
+FROM stage_sentences s JOIN new_articles n USING (content_hash);
+
+INSERT INTO news.entities (article_id, segment_position, segment_kind, text, label, canonical,
+                           char_start, char_end, sentence_index)
+SELECT n.id, e.segment_position, e.segment_kind, e.text, e.label, e.canonical, e.char_start,
+       e.char_end, e.sentence_index
+FROM stage_entities e JOIN new_articles n USING (content_hash);
+
+INSERT INTO news.quotes (article_id, position, quote_index, text, speaker, speaker_canonical)
+SELECT n.id, q.position, q.quote_index, q.text, q.speaker, q.speaker_canonical
+FROM stage_quotes q JOIN new_articles n USING (content_hash);
+"""
+
+
+def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> LoadResult:
+    """Load a batch in one transaction. Raises on database errors (the caller retries)."""
+    result = LoadResult()
+    unique: dict[str, EnrichedArticle] = {}
+    for item in articles:
+        key = item.article.content_hash
+        if key in unique:
+            result.duplicates.append(key)  # the same words twice in one batch
+        else:
+            unique[key] = item
+    if not unique:
+        return result
+    with conn.transaction():
+        conn.execute(_STAGING_DDL)
+        _copy_staging(conn, unique)
+        conn.execute(_UPSERT)
+        new = dict(conn.execute("SELECT content_hash, id FROM new_articles").fetchall())
+    result.new = new
+    result.duplicates.extend(key for key in unique if key not in new)
+    return result
+
+
+def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> LoadResult:
+    """Load a batch; if the database refuses its content, load one by one to isolate the culprits.
+
+    Connection problems are not content problems: they propagate so the task is retried.
+    """
+    try:
+        return load_articles(conn, articles)
+    except (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError) as error:
+        log.warning("Batch of %d refused (%s); loading one by one", len(articles), error)
+    combined = LoadResult()
+    for item in articles:
+        try:
+            single = load_articles(conn, [item])
+        except (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError) as error:
+            reason = f"database refused the article: {type(error).__name__}: {error}".strip()
+            combined.failures[item.article.content_hash] = Failure(
+                item.article.source_uri, "load", reason[:2000]
+            )
+            continue
+        combined.new.update(single.new)
+        combined.duplicates.extend(single.duplicates)
+    return combined
+
+
+def _copy_staging(conn: psycopg.Connection, unique: dict[str, EnrichedArticle]) -> None:
+    cur = conn.cursor()
+    with cur.copy(f"COPY stage_articles ({_ARTICLE_COLUMNS}) FROM STDIN") as copy:
+        for key, item in unique.items():
+            a, e = item.article, item.enrichment
+            copy.write_row((
+                key, a.source_uri, a.source_format, a.external_id, a.title, a.lede, a.body,
+                a.raw_text, a.published, a.published_precision, a.authors, a.tags, e.language,
+                e.language_confidence, a.word_count, e.keywords, e.model_name, e.model_version,
+                e.ner_degraded, a.extractor_version,
+            ))
+    with cur.copy("COPY stage_segments FROM STDIN") as copy:
+        for key, item in unique.items():
+            for s in item.article.segments:
+                copy.write_row((key, s.position, s.kind, s.text, s.raw))
+    with cur.copy("COPY stage_captions FROM STDIN") as copy:
+        for key, item in unique.items():
+            for c in item.article.captions:
+                copy.write_row((key, c.position, c.label, c.text, c.photographers, c.agencies, c.credit_raw))
+    with cur.copy("COPY stage_sentences FROM STDIN") as copy:
+        for key, item in unique.items():
+            for s in item.enrichment.sentences:
+                copy.write_row((key, s.index, s.segment_position, s.start, s.end, s.text,
+                                s.tokens, s.lemmas, s.pos))
+    with cur.copy("COPY stage_entities FROM STDIN") as copy:
+        for key, item in unique.items():
+            for n in item.enrichment.entities:
+                copy.write_row((key, n.segment_position, n.segment_kind, n.text, n.label,
+                                n.canonical, n.start, n.end, n.sentence_index))
+    with cur.copy("COPY stage_quotes FROM STDIN") as copy:
+        for key, item in unique.items():
+            for index, q in enumerate(item.enrichment.quotes):
+                copy.write_row((key, q.position, index, q.text, q.speaker, q.speaker_canonical))
+
+
+# -- run bookkeeping ------------------------------------------------------------------------
+
+
+def start_run(conn: psycopg.Connection, flow_name: str, flow_run_id: str | None) -> int:
+    with conn.transaction():
+        row = conn.execute(
+            "INSERT INTO news.ingest_runs (flow_name, flow_run_id) VALUES (%s, %s) RETURNING id",
+            (flow_name, flow_run_id),
+        ).fetchone()
+    return row[0]
+
+
+def finish_run(conn: psycopg.Connection, run_id: int, state: str, counts: dict[str, int]) -> None:
+    with conn.transaction():
+        conn.execute(
+            "UPDATE news.ingest_runs SET finished_at = now(), state = %s, files_seen = %s,"
+            " articles_seen = %s, articles_new = %s, duplicates = %s, skipped = %s, failed = %s WHERE id = %s",
+            (state, counts.get("files_seen", 0), counts.get("articles_seen", 0),
+             counts.get("articles_new", 0), counts.get("duplicates", 0), counts.get("skipped", 0),
+             counts.get("failed", 0),
+             run_id),
+        )
+
+
+def record_failures(conn: psycopg.Connection, run_id: int | None, failures: list[Failure],
+                    outcome: str = "failed") -> None:
+    if not failures:
+        return
+    with conn.transaction():
+        with conn.cursor().copy(
+            "COPY news.ingest_failures (run_id, source, stage, reason, outcome) FROM STDIN"
+        ) as copy:
+            for failure in failures:
+                copy.write_row((run_id, failure.source_uri, failure.stage, failure.reason, outcome))

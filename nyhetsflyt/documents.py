@@ -1,0 +1,174 @@
+"""The data that flows through the pipeline, stage by stage.
+
+    SourceDocument  what a reader (folder file or web page) hands over: raw blocks of text
+    Article         what the splitter makes of it: typed segments, captions, quotes
+    Enrichment      what the NLP stage adds: sentences, entities, speakers, keywords, language
+
+Plain dataclasses rather than pydantic models: they are built by the thousand on the hot
+path and never cross a trust boundary (flow parameters, which do, are pydantic).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+# A block's hint says what the source already knows about it (HTML markup does, plain text
+# does not). The splitter trusts a hint and classifies blocks that have none.
+BlockHint = Literal["title", "lede", "paragraph", "subheading", "caption", "credit", "byline", "link"]
+
+SegmentKind = Literal[
+    "title", "lede", "paragraph", "subheading", "quote", "caption", "credit", "link", "byline"
+]
+SEGMENT_KINDS: tuple[str, ...] = (
+    "title", "lede", "paragraph", "subheading", "quote", "caption", "credit", "link", "byline"
+)
+
+# Precision of `published`: a crawl header ` date 2022-02` only knows the month.
+DatePrecision = Literal["year", "month", "day", "second"]
+
+
+@dataclass(slots=True)
+class Block:
+    """One block of source text in reading order: a paragraph, a line, an HTML element."""
+
+    text: str
+    hint: BlockHint | None = None
+    # For an HTML <figure>: the credit as the page marks it up (photographer="Foto: …").
+    credit: str | None = None
+
+
+@dataclass(slots=True)
+class SourceDocument:
+    """A document as read from its source, before any cleaning."""
+
+    source_uri: str  # file path (with #N for the Nth record of a JSON Lines file) or URL
+    source_format: str  # crawl_text | plain_text | jsonl | html
+    blocks: list[Block]
+    raw_text: str  # the decoded original, kept verbatim
+    title: str | None = None  # when the source states it apart from the blocks
+    published: datetime | None = None
+    published_precision: DatePrecision | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    external_id: str | None = None
+    encoding: str = "utf-8"
+
+
+@dataclass(slots=True)
+class Segment:
+    position: int  # 0-based reading order within the article
+    kind: SegmentKind
+    text: str  # cleaned: NFC, single spaces, no soft hyphens or no-break spaces
+    raw: str  # as it stood in the source
+
+
+@dataclass(slots=True)
+class Caption:
+    position: int  # the caption's (or credit's) segment position
+    label: str | None  # MØTE in "MØTE: Russlands president …"
+    text: str  # the caption without label and credit; "" for a bare credit line
+    photographers: list[str]  # "Ekornesvåg, Svein Ove" is stored as "Svein Ove Ekornesvåg"
+    agencies: list[str]  # ["AP", "NTB"]
+    credit_raw: str | None  # "Foto: Mikhail Klimentyev / AP / NTB"
+
+
+@dataclass(slots=True)
+class Quote:
+    position: int  # segment position of the quote
+    text: str  # the quoted words, without the dash and the attribution
+    speaker: str | None  # as written: "Putin", "han", "seniorrådgiver Martin Bernsen"
+
+
+@dataclass(slots=True)
+class Article:
+    source_uri: str
+    source_format: str
+    title: str | None
+    lede: str | None
+    body: str  # paragraphs, subheadings and quotes joined by blank lines; no captions or credits
+    segments: list[Segment]
+    captions: list[Caption]
+    quotes: list[Quote]
+    raw_text: str
+    published: datetime | None = None
+    published_precision: DatePrecision | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    external_id: str | None = None
+    extractor_version: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        """Identity of an article: the same words make the same article, wherever they came from."""
+        return content_hash(self.title, self.body)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split()) + len((self.title or "").split())
+
+
+def content_hash(title: str | None, body: str) -> str:
+    return hashlib.sha256(f"{title or ''}\x1f{body}".encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class Sentence:
+    segment_position: int
+    index: int  # 0-based within the article
+    start: int  # character offsets within the segment text
+    end: int
+    text: str
+    tokens: list[str]
+    lemmas: list[str]
+    pos: list[str]
+
+
+@dataclass(slots=True)
+class Entity:
+    segment_position: int
+    segment_kind: str
+    text: str  # as written: "Russlands", "Vladimir Puting"
+    label: str  # NorNE: PER ORG LOC GPE_LOC GPE_ORG PROD EVT DRV MISC
+    canonical: str  # within the article: "Russland", "Vladimir Putin"
+    start: int  # character offsets within the segment text
+    end: int
+    sentence_index: int
+
+
+@dataclass(slots=True)
+class ResolvedQuote:
+    position: int
+    text: str
+    speaker: str | None  # as written
+    speaker_canonical: str | None  # the person it resolves to within the article
+
+
+@dataclass(slots=True)
+class Enrichment:
+    sentences: list[Sentence]
+    entities: list[Entity]
+    quotes: list[ResolvedQuote]
+    keywords: list[str]
+    language: str  # nb | nn | other
+    language_confidence: float
+    model_name: str
+    model_version: str
+    ner_degraded: bool = False
+
+
+@dataclass(slots=True)
+class EnrichedArticle:
+    article: Article
+    enrichment: Enrichment
+
+
+@dataclass(slots=True)
+class Failure:
+    """Something that could not become an article, and why. Goes to news.ingest_failures."""
+
+    source_uri: str
+    stage: str  # read | split | enrich | load
+    reason: str

@@ -1,0 +1,51 @@
+"""Stage 4: load a batch into PostgreSQL in one transaction, retried when the database is away."""
+
+from __future__ import annotations
+
+import psycopg
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from nyhetsflyt.db.connect import connect, resolve_database_url
+from nyhetsflyt.db.load import LoadResult, load_articles_isolating_bad
+from nyhetsflyt.db.migrate import migrate
+from nyhetsflyt.documents import EnrichedArticle
+
+
+def _database_unavailable(task, task_run, state) -> bool:
+    """Retry on connection trouble only; content the database refuses will not improve."""
+    try:
+        state.result()
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="prepare-database",
+    cache_policy=NO_CACHE,
+    retries=4,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_database_unavailable,
+)
+def prepare_database() -> list[str]:
+    """Apply pending migrations to the database this worker is configured for."""
+    return [f"{m.version:04d}_{m.name}" for m in migrate(resolve_database_url())]
+
+
+@task(
+    name="load-articles",
+    cache_policy=NO_CACHE,
+    retries=4,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_database_unavailable,
+)
+def load_batch(articles: list[EnrichedArticle]) -> LoadResult:
+    # The URL is resolved here, never passed around, so no password reaches the Prefect API.
+    with connect(resolve_database_url()) as conn:
+        return load_articles_isolating_bad(conn, articles)
