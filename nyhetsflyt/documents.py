@@ -51,6 +51,7 @@ class SourceDocument:
     title: str | None = None  # when the source states it apart from the blocks
     published: datetime | None = None
     published_precision: DatePrecision | None = None
+    modified: datetime | None = None
     authors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     external_id: str | None = None

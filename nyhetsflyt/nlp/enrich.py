@@ -1,0 +1,216 @@
+"""The NLP stage: sentences, entities, speakers, keywords and language for a batch of articles.
+
+All segments of all articles in a batch go through ``nlp.pipe`` once, so the model sees long
+batches instead of one call per article. Results are assembled per segment (entities keep the
+kind of segment they were found in: a caption's names are told apart from the body's) and then
+per article (canonical names, quote speakers, keywords, language).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from nyhetsflyt.documents import Article, Enrichment, Entity, Segment, Sentence
+from nyhetsflyt.nlp.canonical import Mention, canonical_names
+from nyhetsflyt.nlp.keywords import Term, rank_keywords
+from nyhetsflyt.nlp.language import detect_language
+from nyhetsflyt.nlp.model import ModelInfo
+from nyhetsflyt.nlp.quotes import NamedMention, resolve_quotes
+
+log = logging.getLogger(__name__)
+
+# Credits, cross-links and bylines are not article text.
+ENRICHED_KINDS = frozenset({"title", "lede", "paragraph", "subheading", "quote", "caption"})
+
+
+@dataclass(slots=True)
+class AnalysedSegment:
+    segment: Segment
+    doc: Doc
+    credit_start: int | None  # where a caption's photo credit begins in the segment text
+
+
+def enrich_articles(
+    articles: Sequence[Article], nlp: Language, info: ModelInfo, *, batch_size: int = 64
+) -> list[Enrichment]:
+    """One Enrichment per article, in the same order."""
+    items = [
+        (segment.text, (article_index, segment))
+        for article_index, article in enumerate(articles)
+        for segment in article.segments
+        if segment.kind in ENRICHED_KINDS and segment.text.strip()
+    ]
+    analysed: list[list[AnalysedSegment]] = [[] for _ in articles]
+    for doc, (article_index, segment) in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
+        credit = credit_start(articles[article_index], segment)
+        analysed[article_index].append(AnalysedSegment(segment, doc, credit))
+    return [
+        enrich_article(article, segments, info)
+        for article, segments in zip(articles, analysed, strict=True)
+    ]
+
+
+def credit_start(article: Article, segment: Segment) -> int | None:
+    """Offset of the photo credit inside a caption segment ("Foto: … / NTB"), if it is there."""
+    if segment.kind != "caption":
+        return None
+    for caption in article.captions:
+        if caption.position == segment.position and caption.credit_raw:
+            found = segment.text.rfind(caption.credit_raw)
+            if found >= 0:
+                return found
+    return None
+
+
+def enrich_article(
+    article: Article, segments: Sequence[AnalysedSegment], info: ModelInfo
+) -> Enrichment:
+    segments = sorted(segments, key=lambda analysed: analysed.segment.position)
+    sentences: list[Sentence] = []
+    entities: list[Entity] = []
+    spans: list[tuple[AnalysedSegment, Span]] = []
+    for analysed in segments:
+        first_index = len(sentences)
+        sentence_of_token = _add_sentences(analysed, sentences)
+        for span in analysed.doc.ents:
+            if analysed.credit_start is not None and span.start_char >= analysed.credit_start:
+                continue  # photographer and agency: kept in Caption, not named in the story
+            segment = analysed.segment
+            entities.append(
+                Entity(
+                    segment_position=segment.position,
+                    segment_kind=segment.kind,
+                    text=span.text,
+                    label=span.label_,
+                    canonical=span.text,
+                    start=span.start_char,
+                    end=span.end_char,
+                    sentence_index=sentence_of_token.get(span.start, first_index),
+                )
+            )
+            spans.append((analysed, span))
+
+    canonical = canonical_names([Mention(span.text, span.label_, _lemma(span)) for _, span in spans])
+    for entity, name in zip(entities, canonical, strict=True):
+        entity.canonical = name
+
+    mentions = [
+        NamedMention(
+            entity.segment_position,
+            entity.start,
+            entity.text,
+            entity.label,
+            entity.canonical,
+            entity.segment_kind,
+            _is_subject(span),
+        )
+        for entity, (_, span) in zip(entities, spans, strict=True)
+    ]
+    quotes = resolve_quotes(article.quotes, mentions)
+    keywords = rank_keywords(_terms(segments, canonical_by_span(spans, canonical)))
+
+    language, confidence = detect_language(_article_text(article, segments))
+    if language != "nb":
+        log.warning(
+            "%s reads as %s (confidence %.2f); the model is Bokmål",
+            article.source_uri,
+            language,
+            confidence,
+        )
+    return Enrichment(
+        sentences=sentences,
+        entities=entities,
+        quotes=quotes,
+        keywords=keywords,
+        language=language,
+        language_confidence=confidence,
+        model_name=info.name,
+        model_version=info.version,
+        ner_degraded=info.degraded,
+    )
+
+
+def _add_sentences(analysed: AnalysedSegment, sentences: list[Sentence]) -> dict[int, int]:
+    """Append the segment's sentences; returns token index -> article-wide sentence index."""
+    doc = analysed.doc
+    try:
+        spans = list(doc.sents)
+    except ValueError:  # a pipeline without parser, senter or sentencizer
+        spans = [doc[:]]
+    sentence_of_token: dict[int, int] = {}
+    for span in spans:
+        words = [token for token in span if not token.is_space]
+        if not words:
+            continue
+        index = len(sentences)
+        for token in span:
+            sentence_of_token[token.i] = index
+        sentences.append(
+            Sentence(
+                segment_position=analysed.segment.position,
+                index=index,
+                start=span.start_char,
+                end=span.end_char,
+                text=span.text,
+                tokens=[token.text for token in words],
+                lemmas=[token.lemma_ or token.text for token in words],
+                pos=[token.pos_ for token in words],
+            )
+        )
+    return sentence_of_token
+
+
+def _lemma(span: Span) -> str | None:
+    lemmas = [token.lemma_ for token in span]
+    return " ".join(lemmas) if all(lemmas) else None
+
+
+def _is_subject(span: Span) -> bool | None:
+    if not span.doc.has_annotation("DEP"):
+        return None
+    return any(token.dep_.startswith("nsubj") for token in span)
+
+
+def canonical_by_span(
+    spans: Sequence[tuple[AnalysedSegment, Span]], canonical: Sequence[str]
+) -> dict[tuple[int, int], tuple[int, str]]:
+    """(segment position, first token) -> (end token, canonical name) for every entity."""
+    return {
+        (analysed.segment.position, span.start): (span.end, name)
+        for (analysed, span), name in zip(spans, canonical, strict=True)
+    }
+
+
+def _terms(
+    segments: Sequence[AnalysedSegment], entity_at: dict[tuple[int, int], tuple[int, str]]
+) -> list[Term]:
+    """Keyword terms in reading order; an entity counts once, under its canonical name."""
+    terms: list[Term] = []
+    for analysed in segments:
+        kind = analysed.segment.kind
+        doc = analysed.doc
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            if analysed.credit_start is not None and token.idx >= analysed.credit_start:
+                break
+            entity = entity_at.get((analysed.segment.position, i))
+            if entity is not None:
+                end, name = entity
+                terms.append(Term(name, "PROPN", kind))
+                i = end
+                continue
+            terms.append(Term(token.lemma_ or token.text, token.pos_, kind))
+            i += 1
+    return terms
+
+
+def _article_text(article: Article, segments: Sequence[AnalysedSegment]) -> str:
+    parts = [article.title or "", article.lede or "", article.body]
+    text = "\n".join(part for part in parts if part)
+    return text or "\n".join(analysed.segment.text for analysed in segments)

@@ -1,0 +1,704 @@
+"""Clean and split a SourceDocument into an Article: typed segments, photo captions, quotes.
+
+The rules follow NTB-style wire text and VG crawl text:
+    captions   `LABEL: text. Foto: Name / AGENCY` (credit trailing or leading, several per
+               line, in parentheses or not), bare credit lines, CAPS-label lines
+    quotes     lines opening with a dash; the attribution (`, sa Putin.`) names the speaker
+    structure  title, lede, subheadings, cross-links and bylines
+
+Everything here is pure: the same document always gives the same article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nyhetsflyt.documents import Article, Block, Caption, Quote, Segment, SegmentKind, SourceDocument
+from nyhetsflyt.text import CleanText, clean, clean_text
+
+EXTRACTOR_VERSION = "nyhetsflyt-split/1.0"
+
+BODY_KINDS = frozenset({"lede", "paragraph", "subheading", "quote"})
+
+# Photo agencies and picture sources as they appear in credits; matched case-insensitively,
+# longest first, so "NTB scanpix" wins over "NTB".
+KNOWN_AGENCIES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            "NTB", "NTB scanpix", "Scanpix", "NTB Kunnskap", "ANB", "NPK", "AP", "AP Photo",
+            "Reuters", "AFP", "TT", "TT NYHETSBYRÅN", "EPA", "EPA-EFE", "GEPA PICTURES",
+            "Bildbyrån", "Getty Images", "Ritzau Scanpix", "Ritzau", "Bloomberg", "Pool",
+            "Handout", "Privat", "Shutterstock", "DPA", "ANP", "ANSA", "Xinhua", "Sputnik",
+            "TASS", "Lehtikuva", "Keystone", "Belga", "Imago", "Zuma", "SIPA", "Polaris",
+            "Anadolu", "Kreml", "Unsplash", "Wikimedia Commons", "Bildbyrån/TT",
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_KNOWN_AGENCY_KEYS = frozenset(agency.casefold() for agency in KNOWN_AGENCIES)
+# Words in a credit that name neither a person nor an agency.
+_CREDIT_NOISE = frozenset({"file", "arkiv", "arkivbilde", "arkivfoto", "illustrasjon", "montasje"})
+_NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "la", "le", "da", "di", "af", "du", "el", "bin"})
+
+# `Foto:` opens a credit; `FOTO: Foto:` and `FOTO: Arkivfoto:` stack prefixes.
+_CREDIT_MARK = re.compile(
+    r"(?P<paren>\(\s*)?\b(?:FOTO|Foto|PHOTO|Photo)\s*:\s*"
+    r"(?:(?:FOTO|Foto|Arkivfoto|ARKIVFOTO|Arkivbilde|Illustrasjon|ILLUSTRASJON|Kart|Grafikk)\s*:\s*)*"
+)
+_CREDIT_PREFIX = re.compile(
+    r"^\(?\s*(?:(?:FOTO|Foto|foto|PHOTO|Photo|Arkivfoto|ARKIVFOTO|Illustrasjon|ILLUSTRASJON|Kart|Grafikk)\s*:\s*)+"
+)
+_SEPARATOR = re.compile(r"\s*[/\\]\s*")
+_CREDIT_PART = re.compile(r"([^/\\()]*?)\s*[/\\]\s*")
+_INITIAL = re.compile(r"^(?:[A-ZÆØÅ]\.)+(?:-?[A-ZÆØÅ]\.)*$")
+_CAPITALISED = re.compile(r"^[A-ZÆØÅÄÖÜÉÈÁÓÍÚÑČŠŽ][\w'’.-]*$")
+
+# `MØTE:`; a caption label is short, in capitals, and ends with a colon.
+_LABEL = re.compile(r"^(?P<label>[A-ZÆØÅÄÖÜÉ0-9][A-ZÆØÅÄÖÜÉ0-9 .,'’&/+-]{0,38}?)\s*:\s+(?P<rest>\S.*)$", re.S)
+_FINAL_PUNCTUATION = re.compile(r"[.!?…]['\"»”’)]*$|[»”]$")
+_SENTENCE_END = re.compile(r"[.!?…:;,]['\"»”’)]*$")
+_TRAILING_MORE = re.compile(r"\s*\bMer\s*(?:\.\.\.|…)\s*$")
+_DASH_OPEN = re.compile(r"^[–—-]\s+")
+_INLINE_DASH = re.compile(r"(?:^|(?<=[.!?:»”]\s))[–—]\s+")
+
+_LINK = re.compile(
+    r"^(?:LES|Les|les|SE|Se|se)\s+(?:MER|mer|OGSÅ|også|Også|ALT|alt|VIDEO|video|BILDENE|bildene|FLERE|flere)\b"
+    r"|^Følg\s.{1,60}\bpå\s+(?:Facebook|Twitter|Instagram|X)\b"
+)
+_BYLINE_PATTERNS = (
+    re.compile(r"^Av:?\s+[A-ZÆØÅ][\w.'’-]*(?:\s+\S+){0,8}$"),  # Av Ola Nordmann
+    re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ.'’ -]+[A-ZÆØÅ],\s+[a-zæøå]"),  # OLA NORDMANN, lektor i samfunnsfag
+    re.compile(r"^\((?:@)?[^()]{1,40}\)\.?$"),  # (NTB), (@NTB / 100% Sport)
+    re.compile(r"^(?:[A-ZÆØÅ][\w.'’-]+\s+){1,4}[A-ZÆØÅ][\w.'’-]+,\s*(?:NTB|ANB|TT|NPK|VG|NRK)$"),  # Ola Nordmann, NTB
+    re.compile(r"^(?:NTB|ANB|NPK)\s*[-–]\s*[A-ZÆØÅ]"),
+    re.compile(r"^(?:NTB|ANB|NPK|TT)$"),
+    re.compile(r"^(?:Oppdatert|Publisert)\b.{0,40}$"),  # Oppdatert i dag 10:02  # NTB - Ola Nordmann og Kari Nordmann
+    re.compile(r"(?:^|\s)[\w.+-]+@[\w-]+(?:\.[\w-]+)+$"),  # ola@ntb.no
+    re.compile(r"^[–—-]\s.{1,80}\(@\w+\)"),  # embedded tweet: — Name (@handle) date
+    re.compile(r"\((?:tekst|foto)\)", re.I),  # Espen Rasmussen (tekst) og Harald Henden (foto).
+)
+_SOURCE_CREDIT = re.compile(r"^(?:Kilde|KILDE|Tegning|TEGNING|Grafikk|GRAFIKK|Illustrasjon|ILLUSTRASJON|Kart|KART|Video|VIDEO)\s*:\s*\S")
+_NUMBERED_ITEM = re.compile(r"^\d+[.)]\s")
+_TRAILING_AGENCY = re.compile(r"\s*\((?:NTB|ANB|TT|NPK)\)\s*$")
+_FUNCTION_WORDS = frozenset(
+    {"og", "at", "som", "i", "på", "en", "et", "til", "med", "for", "av", "de", "den", "det", "er",
+     "har", "om", "men", "fra", "eller", "å"}
+)
+
+_SPEECH_VERBS = (
+    "sa", "sier", "forteller", "fortalte", "skriver", "skrev", "opplyser", "opplyste", "uttaler",
+    "uttalte", "mener", "mente", "legger", "la", "understreker", "understreket", "svarer", "svarte",
+    "spør", "spurte", "påpeker", "påpekte", "forklarer", "forklarte", "konstaterer", "konstaterte",
+    "fastslår", "fastslo", "hevder", "hevdet", "tilføyer", "tilføyde", "utdyper", "utdypet",
+    "advarer", "advarte", "roper", "ropte", "innrømmer", "innrømmet", "erkjenner", "erkjente",
+    "bekrefter", "bekreftet", "presiserer", "presiserte", "sukker", "sukket", "ler", "lo",
+    "smiler", "smilte", "mumler", "konkluderer", "konkluderte", "medgir", "medga", "kommenterer",
+    "kommenterte", "tvitret", "twitret",
+)
+_ATTRIBUTION = re.compile(
+    r"(?P<punct>[,?!…])\s+(?P<verb>" + "|".join(_SPEECH_VERBS) + r")\s+(?P<rest>[^\s–—].*)$", re.S
+)
+# Words after the speaker that start the rest of the clause: "sa Putin på en pressekonferanse".
+_SPEAKER_STOP = frozenset(
+    {"til", "på", "under", "etter", "før", "da", "når", "ifølge", "overfor", "om", "at", "med", "for",
+     "fra", "og", "men", "som", "mens", "ved", "hos", "videre", "også", "nå", "senere", "tidligere",
+     "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "natt", "kveld",
+     "morgen", "ettermiddag", "dag", "går", "blant", "lenge", "høyt", "stille", "rolig", "foran", "bak",
+     "etterpå", "igjen", "derfor", "dessuten", "–", "—"}
+)
+# A pronoun is the whole speaker: "sier hun lattermildt".
+_PRONOUNS = frozenset({"han", "hun", "de", "vi", "jeg", "du", "dere", "den", "det", "man"})
+
+
+# -- credits and captions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    raw: str  # "Foto: Mikhail Klimentyev / AP / NTB"
+    photographers: list[str]
+    agencies: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionPart:
+    """One caption cut out of a line: offsets into the cleaned line, label, text, credit."""
+
+    start: int
+    end: int
+    label: str | None
+    text: str
+    credit: Credit | None
+
+
+def _known_agency_prefix(text: str) -> str | None:
+    """The known agency `text` opens with, as written there."""
+    folded = text.casefold()
+    for agency in KNOWN_AGENCIES:
+        key = agency.casefold()
+        if folded.startswith(key) and (len(text) == len(key) or not text[len(key)].isalnum()):
+            return text[: len(key)]
+    return None
+
+
+def _is_known_agency(text: str) -> bool:
+    return text.strip(" .,()").casefold() in _KNOWN_AGENCY_KEYS
+
+
+def _looks_like_name(text: str) -> bool:
+    tokens = text.replace(",", " ").split()
+    if not tokens or len(tokens) > 6:
+        return False
+    return all(
+        _CAPITALISED.match(token) or token.casefold() in _NAME_PARTICLES or token.casefold() in _CREDIT_NOISE
+        for token in tokens
+    )
+
+
+def parse_credit(credit: str) -> Credit:
+    """Photographers and agencies of a photo credit.
+
+    `Foto: Mikhail Klimentyev / AP / NTB` -> ["Mikhail Klimentyev"], ["AP", "NTB"];
+    `FOTO: Ekornesvåg, Svein Ove / NTB scanpix` -> ["Svein Ove Ekornesvåg"], ["NTB scanpix"].
+    """
+    raw = clean_text(credit)
+    body = _CREDIT_PREFIX.sub("", raw).strip()
+    if raw.startswith("("):
+        body = body.rstrip(" .").removesuffix(")")
+    body = body.strip(" .")
+    photographers: list[str] = []
+    agencies: list[str] = []
+    for part in (p.strip(" .") for p in _SEPARATOR.split(body)):
+        if not part:
+            continue
+        # "Lasse Evensen (Scanpix)": the parentheses hold the agency.
+        inner = re.match(r"^(?P<name>[^()]+?)\s*\((?P<agency>[^()]+)\)$", part)
+        if inner:
+            part = inner["name"]
+            agencies_after = [inner["agency"].strip()]
+        else:
+            agencies_after = []
+        if _is_known_agency(part) or part.casefold() in _CREDIT_NOISE:
+            if part.casefold() not in _CREDIT_NOISE:
+                agencies.append(part)
+        else:
+            pieces = [p.strip() for p in part.split(",") if p.strip()]
+            names = [p for p in pieces if not _is_known_agency(p) and p.casefold() not in _CREDIT_NOISE]
+            agencies.extend(p for p in pieces if _is_known_agency(p))
+            if names:
+                if photographers:
+                    # After a photographer, an unknown name is the photographer's agency.
+                    agencies.append(", ".join(names))
+                elif len(names) == 2 and len(pieces) == 2:
+                    photographers.append(f"{names[1]} {names[0]}")  # "Ekornesvåg, Svein Ove"
+                else:
+                    photographers.append(" ".join(names))
+        agencies.extend(agencies_after)
+    return Credit(raw=raw, photographers=photographers, agencies=agencies)
+
+
+def _credit_end(text: str, start: int, parenthesised: bool) -> int:
+    """Where a credit whose body starts at `start` ends, in a line that may go on."""
+    if parenthesised:
+        close = text.find(")", start)
+        return len(text) if close < 0 else close + 1
+    position = start
+    parts = 0
+    while True:
+        match = _CREDIT_PART.match(text, position)
+        if not match or not match.group(1).strip() or len(match.group(1).split()) > 6:
+            break
+        if re.search(r"[.!?]\s+[A-ZÆØÅ][a-zæøå]+\s+[a-zæøå]", match.group(1)):
+            break  # a sentence runs on: the slash belongs to caption text
+        parts += 1
+        position = match.end()
+    rest = text[position:]
+    tokens = rest.split()
+    if len(tokens) <= 5 and not re.search(r"[.!?]\s+\S", rest.rstrip(". )")):
+        return len(text)  # the credit closes the line
+    agency = _known_agency_prefix(rest)
+    if agency:
+        end = position + len(agency)
+        if text[end : end + 1] == ".":
+            end += 1
+        return end
+    first = re.match(r"\S+", rest)
+    if parts and first:
+        return position + first.end()  # an unknown agency after a slash: one word
+    return position + _leading_name_length(rest)
+
+
+def _leading_name_length(text: str) -> int:
+    """Length of a photographer's name opening `text`, followed by caption text."""
+    words = 0
+    end = 0
+    for match in re.finditer(r"\S+", text):
+        token = match.group(0)
+        bare = token.rstrip(",")
+        if _INITIAL.match(bare) or bare.casefold() in _NAME_PARTICLES:
+            end = match.end()
+            continue
+        if words >= 2 or not _CAPITALISED.match(bare):
+            break
+        words += 1
+        end = match.end()
+        if token.endswith(","):
+            # "Vidar Ruud, NTB scanpix": an agency may follow the comma.
+            agency = _known_agency_prefix(text[end:].lstrip())
+            if agency:
+                return len(text) - len(text[end:].lstrip()) + len(agency)
+            break
+    return len(text[:end].rstrip(","))
+
+
+def _split_label(text: str) -> tuple[str | None, str]:
+    match = _LABEL.match(text)
+    if match and _is_label(match["label"]):
+        return match["label"].strip(), match["rest"].strip()
+    return None, text
+
+
+def _is_label(label: str) -> bool:
+    letters = [ch for ch in label if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters) and len(label.split()) <= 5
+
+
+def _caption_text(text: str) -> str:
+    return _TRAILING_MORE.sub("", text).strip(" \t,;").lstrip(".").strip()
+
+
+def split_captions(line: str) -> list[CaptionPart]:
+    """The captions in a cleaned line, each with its own credit, in reading order.
+
+    A line that opens with a credit carries it before each caption (`FOTO: X / AP Tekst.`);
+    otherwise credits trail their captions (`Tekst. Foto: X / AP Tekst. (Foto: Y)`). A line
+    without credit is one caption. Empty `Foto:` markers and a trailing `Mer...` are dropped.
+    """
+    credits: list[tuple[int, int, Credit]] = []
+    position = 0
+    while True:
+        mark = _CREDIT_MARK.search(line, position)
+        if not mark:
+            break
+        end = _credit_end(line, mark.end(), mark["paren"] is not None)
+        credit_raw = line[mark.start() : end].strip()
+        if _CREDIT_PREFIX.sub("", credit_raw).strip(" .()"):
+            credits.append((mark.start(), end, parse_credit(credit_raw)))
+        position = max(end, mark.end())
+
+    def part(start: int, end: int, text_start: int, text_end: int, credit: Credit | None) -> CaptionPart | None:
+        label, text = _split_label(_caption_text(line[text_start:text_end]))
+        if not text and credit is None:
+            return None
+        while start < end and line[start].isspace():
+            start += 1
+        return CaptionPart(start=start, end=end, label=label, text=text, credit=credit)
+
+    if not credits:
+        single = part(0, len(line), 0, len(line), None)
+        return [single] if single else []
+
+    parts: list[CaptionPart | None] = []
+    if not line[: credits[0][0]].strip():
+        # Leading credits: each credit opens the caption that follows it.
+        for index, (start, end, credit) in enumerate(credits):
+            stop = credits[index + 1][0] if index + 1 < len(credits) else len(line)
+            parts.append(part(start, _trim_end(line, start, stop), end, stop, credit))
+    else:
+        previous = 0
+        for start, end, credit in credits:
+            parts.append(part(previous, end, previous, start, credit))
+            previous = end
+        leftover = _caption_text(line[previous:])
+        if leftover.strip(" .()"):
+            parts.append(part(previous, _trim_end(line, previous, len(line)), previous, len(line), None))
+    return [p for p in parts if p is not None]
+
+
+def _trim_end(line: str, start: int, stop: int) -> int:
+    """`stop` moved back over whitespace, a trailing `Mer...` and an empty `Foto:` marker."""
+    chunk = line[start:stop]
+    chunk = _TRAILING_MORE.sub("", chunk)
+    chunk = re.sub(r"\s*\b(?:FOTO|Foto)\s*:\s*$", "", chunk).rstrip()
+    return start + len(chunk)
+
+
+# -- quotes ------------------------------------------------------------------------------------
+
+
+def _speaker(rest: str) -> str | None:
+    tokens: list[str] = []
+    for token in rest.split():
+        bare = token.strip("«»\"”“’'()")
+        stop_here = token.endswith((",", ".", "!", "?", ":", ";"))
+        bare = bare.rstrip(",.!?:;")
+        lowered = bare.casefold()
+        if not bare or lowered in _SPEAKER_STOP and tokens:
+            break
+        if lowered == "i" and tokens:
+            # "i PST" belongs to the speaker, "i forbindelse med" does not.
+            continue_with = rest.split()[len(tokens) + 1 : len(tokens) + 2]
+            if not continue_with or not continue_with[0][:1].isupper():
+                break
+        tokens.append(bare)
+        if stop_here or len(tokens) >= 8 or (len(tokens) == 1 and lowered in _PRONOUNS):
+            break
+    return " ".join(tokens) or None
+
+
+def find_quote(text: str) -> tuple[str, str | None] | None:
+    """The quoted words and the speaker of a text that opens with a quote dash.
+
+    `– Vi ønsker selvsagt ikke krig, sa Putin.` -> ("Vi ønsker selvsagt ikke krig", "Putin").
+    Without an attribution the speaker is None; the quote is then the whole text.
+    """
+    opener = _DASH_OPEN.match(text)
+    if not opener:
+        return None
+    body = text[opener.end() :]
+    for match in _ATTRIBUTION.finditer(body):
+        speaker = _speaker(match["rest"])
+        if speaker:
+            words = body[: match.start()].strip()
+            if match["punct"] in "?!…":
+                words += match["punct"]
+            return words, speaker
+    return body.strip(), None
+
+
+def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None]]:
+    """Every dash quote in a paragraph or quote segment: at the start, or after a full stop.
+
+    Inside a paragraph only quotes with an attribution count; a quote segment's opening
+    quote counts even without one (the speaker is then often named in the next paragraph).
+    """
+    starts = [match.start() for match in _INLINE_DASH.finditer(text)]
+    if opens_with_quote and (not starts or starts[0] != 0):
+        starts.insert(0, 0)
+    quotes: list[tuple[str, str | None]] = []
+    for index, start in enumerate(starts):
+        stop = starts[index + 1] if index + 1 < len(starts) else len(text)
+        found = find_quote(_DASH_OPEN.sub("– ", text[start:stop], count=1))
+        if not found or not found[0]:
+            continue
+        words, speaker = found
+        if speaker is None and not (opens_with_quote and start == 0):
+            continue
+        quotes.append((words, speaker))
+    return quotes
+
+
+# -- classification of plain blocks --------------------------------------------------------------
+
+
+def is_link(text: str) -> bool:
+    return bool(_LINK.match(text))
+
+
+def is_byline(text: str) -> bool:
+    if len(text.split()) > 14:
+        return False
+    if re.match(r"Av:?\s", text) and (_FINAL_PUNCTUATION.search(text) or not text.split()[1][:1].isupper()):
+        return False
+    return any(pattern.search(text) for pattern in _BYLINE_PATTERNS)
+
+
+def is_bare_credit(text: str) -> bool:
+    """`Ness, Jan Kåre / NTB scanpix`, `JOEL MARKLUND / BILDBYRÅN`: a credit with no caption."""
+    body = text.strip().rstrip(".").strip()
+    if len(body.split()) > 10:
+        return False
+    parts = [part.strip() for part in _SEPARATOR.split(body)]
+    if len(parts) < 2 or not all(parts):
+        return False
+    if not all(_is_known_agency(part) or _looks_like_name(part) for part in parts):
+        return False
+    return any(_is_known_agency(part) for part in parts) or body.upper() == body
+
+
+def _trailing_bare_credit(text: str) -> int | None:
+    """Where a credit without `Foto:` starts at the end of a caption line, if one does.
+
+    `Kronprinsen i Åre lørdag. Poppe, Cornelius / NTB scanpix`, `… onsdag. Mette Bugge`.
+    """
+    for match in re.finditer(r"[.!?»”]\s+(?=\S)", text):
+        tail = text[match.end() :]
+        if len(tail.split()) > 8 or len(text[: match.start()].split()) < 4:
+            continue
+        if is_bare_credit(tail):
+            return match.end()
+        names = tail.split()
+        if 2 <= len(names) <= 3 and all(_CAPITALISED.match(name) for name in names) and tail[-1].isalpha():
+            return match.end()
+    return None
+
+
+def _caption_with_bare_credit(cleaned: CleanText, credit_start: int, may_have_label: bool) -> list[_Piece]:
+    text = cleaned.text
+    credit = parse_credit(text[credit_start:])
+    label, caption_text = _split_label(text[:credit_start].strip())
+    if label is not None and not may_have_label:
+        label, caption_text = None, text[:credit_start].strip()
+    return [_Piece("caption", text, cleaned.raw, label=label, caption_text=caption_text, credit=credit,
+                   is_caption_row=True)]
+
+
+def _has_final_punctuation(text: str) -> bool:
+    if re.search(r"\b(?:[A-ZÆØÅ]\.){2,}$", text):
+        return False  # "Washington D.C." ends with an abbreviation, not a full stop
+    return bool(_FINAL_PUNCTUATION.search(text))
+
+
+def is_label_caption(text: str) -> bool:
+    """`TOK FARVEL: «Hjertet vårt blør …» Moren …`: a CAPS label caption without credit.
+
+    `UD: – I tråd med instruksen` is a subheading: a short quote after the label, no full stop.
+    """
+    label, rest = _split_label(text)
+    if label is None or len(rest.split()) < 2:
+        return False
+    if _FINAL_PUNCTUATION.search(rest):
+        return True
+    # Without a full stop only a descriptive label (KRISELEDER, MÅ VENTE) makes a caption;
+    # `PST: Ingen grunn til bekymring` is a subheading.
+    return not _DASH_OPEN.match(rest) and sum(ch.isalpha() for ch in label) >= 4
+
+
+def is_source_credit(text: str) -> bool:
+    """`Kilde: SNL`, `Tegning: Roar Hagen/VG`: the source of a graphic or drawing."""
+    return bool(_SOURCE_CREDIT.match(text)) and len(text.split()) <= 7
+
+
+def looks_like_title(text: str) -> bool:
+    """A short first block without a full stop: `Sammen i sorgen`, `Norge må på banen!`."""
+    if len(text.split()) > 20 or len(text) > 160:
+        return False
+    if text.endswith((":", ",", ";")):
+        return False
+    if _has_final_punctuation(text):
+        # A one-sentence exclamation or question still reads as a headline.
+        return text.endswith(("!", "?")) and not re.search(r"[.!?]\s", text)
+    return True
+
+
+def looks_like_subheading(text: str) -> bool:
+    """`Avviste Russland-krav`: short, capitalised, without final punctuation."""
+    words = text.split()
+    if not words or len(words) > 12 or len(text) > 90:
+        return False
+    if _SENTENCE_END.search(text) and not re.search(r"\b(?:[A-ZÆØÅ]\.){2,}$", text):
+        return False
+    if _NUMBERED_ITEM.match(text):
+        return False
+    first = text.lstrip("«\"“")[:1]
+    if not (first.isupper() or first.isdigit()):
+        return False
+    # A line cut off mid-sentence ends on a word that cannot end one.
+    return words[-1].casefold() not in _FUNCTION_WORDS
+
+
+# -- assembling the article ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Piece:
+    kind: SegmentKind
+    text: str
+    raw: str
+    label: str | None = None
+    caption_text: str | None = None
+    credit: Credit | None = None
+    quotes: list[tuple[str, str | None]] = field(default_factory=list)
+    is_caption_row: bool = False
+
+
+def _caption_pieces(cleaned: CleanText, first_is_quote: bool) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    for index, part in enumerate(split_captions(cleaned.text)):
+        raw = cleaned.raw_slice(part.start, part.end)
+        text = cleaned.text[part.start : part.end].strip()
+        if index == 0 and first_is_quote:
+            credit_at = text.find(part.credit.raw) if part.credit else -1
+            quote_text = text[:credit_at].rstrip() if credit_at > 0 else text
+            quote_end = part.start + len(quote_text)
+            pieces.append(
+                _Piece("quote", quote_text, cleaned.raw_slice(part.start, quote_end).strip(),
+                       quotes=find_quotes(quote_text, opens_with_quote=True))
+            )
+            if part.credit is not None:
+                credit_start = part.start + cleaned.text[part.start :].find(part.credit.raw)
+                pieces.append(
+                    _Piece("credit", part.credit.raw, cleaned.raw_slice(credit_start, part.end).strip(),
+                           caption_text="", credit=part.credit, is_caption_row=True)
+                )
+            continue
+        kind: SegmentKind = "caption" if part.text else "credit"
+        pieces.append(
+            _Piece(kind, text, raw.strip(), label=part.label, caption_text=part.text,
+                   credit=part.credit, is_caption_row=True)
+        )
+    return pieces
+
+
+def _paragraph_pieces(cleaned: CleanText) -> list[_Piece]:
+    """A paragraph, with a closing `(NTB)` split off as its byline."""
+    text = cleaned.text
+    match = _TRAILING_AGENCY.search(text)
+    if match and match.start() > 0:
+        return [
+            _Piece("paragraph", text[: match.start()], cleaned.raw_slice(0, match.start()).strip(),
+                   quotes=find_quotes(text[: match.start()], opens_with_quote=False)),
+            _Piece("byline", text[match.start() :].strip(), cleaned.raw_slice(match.start(), len(text)).strip()),
+        ]
+    return [_Piece("paragraph", text, cleaned.raw, quotes=find_quotes(text, opens_with_quote=False))]
+
+
+def _classify(cleaned: CleanText, *, has_title: bool, has_content: bool, is_last: bool) -> list[_Piece]:
+    """The pieces of one unhinted block."""
+    text = cleaned.text
+    raw = cleaned.raw
+    if is_link(text):
+        return [_Piece("link", text, raw)]
+    if is_byline(text):
+        return [_Piece("byline", text, raw)]
+    opens_with_dash = bool(_DASH_OPEN.match(text))
+    if not has_title and not has_content and not _CREDIT_MARK.search(text) and looks_like_title(text):
+        return [_Piece("title", text, raw)]
+    if opens_with_dash:
+        if _CREDIT_MARK.search(text):
+            return _caption_pieces(cleaned, first_is_quote=True)
+        return [_Piece("quote", text, raw, quotes=find_quotes(text, opens_with_quote=True))]
+    if _CREDIT_MARK.search(text):
+        return _caption_pieces(cleaned, first_is_quote=False)
+    trailing = _trailing_bare_credit(text)
+    if trailing is not None:
+        return _caption_with_bare_credit(cleaned, trailing, has_content or has_title)
+    if is_bare_credit(text):
+        credit = parse_credit(text)
+        return [_Piece("credit", text, raw, caption_text="", credit=credit, is_caption_row=True)]
+    if (has_content or has_title) and is_label_caption(text):
+        return _caption_pieces(cleaned, first_is_quote=False)
+    if is_source_credit(text):
+        return [_Piece("credit", text, raw, caption_text="", credit=parse_credit(text), is_caption_row=True)]
+    if has_content and not is_last and looks_like_subheading(text):
+        return [_Piece("subheading", text, raw)]
+    return _paragraph_pieces(cleaned)
+
+
+def _hinted(block: Block, cleaned: CleanText) -> list[_Piece]:
+    text, raw = cleaned.text, cleaned.raw
+    hint = block.hint
+    if hint in ("caption", "credit"):
+        credit = parse_credit(block.credit) if block.credit and clean_text(block.credit) else None
+        if credit is None and _CREDIT_MARK.search(text):
+            pieces = _caption_pieces(cleaned, first_is_quote=False)
+            if pieces:
+                return pieces
+        label, caption_text = _split_label(_caption_text(text))
+        if hint == "credit" or not caption_text:
+            credit = credit or (parse_credit(text) if text else None)
+            if credit is None:
+                return []
+            return [_Piece("credit", text or credit.raw, raw or (block.credit or ""), caption_text="",
+                           credit=credit, is_caption_row=True)]
+        return [_Piece("caption", text, raw, label=label, caption_text=caption_text, credit=credit,
+                       is_caption_row=True)]
+    if hint == "paragraph" and _DASH_OPEN.match(text):
+        return [_Piece("quote", text, raw, quotes=find_quotes(text, opens_with_quote=True))]
+    if hint in ("paragraph", "lede"):
+        return [_Piece(hint, text, raw, quotes=find_quotes(text, opens_with_quote=False))]
+    if hint is None:
+        return _paragraph_pieces(cleaned)
+    return [_Piece(hint, text, raw)]
+
+
+def _demote_subheading_runs(pieces: list[_Piece]) -> None:
+    """Consecutive short lines are a list (countries, results), not a row of subheadings."""
+    kinds = [piece.kind for piece in pieces]
+    for index, piece in enumerate(pieces):
+        if piece.kind != "subheading":
+            continue
+        before = kinds[index - 1] if index > 0 else None
+        after = kinds[index + 1] if index + 1 < len(kinds) else None
+        if "subheading" in (before, after):
+            piece.kind = "paragraph"
+
+
+def split_document(doc: SourceDocument) -> Article:
+    """Clean `doc` and split it into typed segments, captions and quotes."""
+    cleaned_blocks = [(block, clean(block.text)) for block in doc.blocks]
+    cleaned_blocks = [(b, c) for b, c in cleaned_blocks if c.text or (b.hint in ("caption", "credit") and b.credit)]
+    doc_title = clean_text(doc.title) if doc.title else None
+    hinted_title = any(block.hint == "title" for block, _ in cleaned_blocks)
+
+    pieces: list[_Piece] = []
+    if doc_title and not hinted_title:
+        first_unhinted = next((c.text for b, c in cleaned_blocks if b.hint is None), None)
+        if first_unhinted != doc_title:
+            pieces.append(_Piece("title", doc_title, doc.title or ""))
+    has_title = bool(doc_title) or hinted_title
+    has_content = False
+    last_index = len(cleaned_blocks) - 1
+    for index, (block, cleaned) in enumerate(cleaned_blocks):
+        if block.hint is not None:
+            new = _hinted(block, cleaned)
+        elif doc_title and not has_content and cleaned.text == doc_title:
+            new = [_Piece("title", cleaned.text, cleaned.raw)]
+        else:
+            new = _classify(cleaned, has_title=has_title, has_content=has_content, is_last=index == last_index)
+        for piece in new:
+            if piece.kind == "title":
+                has_title = True
+            if piece.kind in BODY_KINDS:
+                has_content = True
+        pieces.extend(new)
+
+    _demote_subheading_runs(pieces)
+    if not any(piece.kind == "lede" for piece in pieces):
+        for piece in pieces:
+            if piece.kind == "paragraph":
+                piece.kind = "lede"
+                break
+
+    segments: list[Segment] = []
+    captions: list[Caption] = []
+    quotes: list[Quote] = []
+    for position, piece in enumerate(pieces):
+        segments.append(Segment(position=position, kind=piece.kind, text=piece.text, raw=piece.raw))
+        if piece.is_caption_row:
+            credit = piece.credit
+            captions.append(
+                Caption(
+                    position=position,
+                    label=piece.label,
+                    text=piece.caption_text or "",
+                    photographers=list(credit.photographers) if credit else [],
+                    agencies=list(credit.agencies) if credit else [],
+                    credit_raw=credit.raw if credit else None,
+                )
+            )
+        for words, speaker in piece.quotes:
+            quotes.append(Quote(position=position, text=words, speaker=speaker))
+
+    title = doc_title or next((p.text for p in pieces if p.kind == "title"), None)
+    lede = next((p.text for p in pieces if p.kind == "lede"), None)
+    body = "\n\n".join(p.text for p in pieces if p.kind in BODY_KINDS and p.text)
+    return Article(
+        source_uri=doc.source_uri,
+        source_format=doc.source_format,
+        title=title,
+        lede=lede,
+        body=body,
+        segments=segments,
+        captions=captions,
+        quotes=quotes,
+        raw_text=doc.raw_text,
+        published=doc.published,
+        published_precision=doc.published_precision,
+        authors=list(doc.authors),
+        tags=list(doc.tags),
+        external_id=doc.external_id,
+        extractor_version=EXTRACTOR_VERSION,
+    )

@@ -1,0 +1,35 @@
+"""Web sources: discover article URLs in feeds and sitemaps, fetch pages politely, remember
+what was fetched (validators, content hashes, a fetch log) in PostgreSQL.
+
+Nothing here knows about Prefect; the flows wrap these functions in tasks.
+"""
+
+from nyhetsflyt.web.discover import (
+    Discovery,
+    DiscoveredUrl,
+    UnsafeXmlError,
+    discover,
+    parse_feed,
+    parse_sitemap,
+    parse_url_list,
+)
+from nyhetsflyt.web.fetch import Fetcher, FetchPolicy, HostLimiter, IntervalHostLimiter
+from nyhetsflyt.web.records import OUTCOMES, FetchResult, Outcome, UrlState
+
+__all__ = [
+    "OUTCOMES",
+    "DiscoveredUrl",
+    "Discovery",
+    "FetchPolicy",
+    "FetchResult",
+    "Fetcher",
+    "HostLimiter",
+    "IntervalHostLimiter",
+    "Outcome",
+    "UnsafeXmlError",
+    "UrlState",
+    "discover",
+    "parse_feed",
+    "parse_sitemap",
+    "parse_url_list",
+]

@@ -1,0 +1,174 @@
+"""The enrichment stage end to end on a hand-built batch, with whatever model load_nlp resolves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nyhetsflyt.documents import Article, Caption, Quote, Segment
+from nyhetsflyt.nlp.enrich import ENRICHED_KINDS, enrich_articles
+from nyhetsflyt.nlp.model import DEGRADED_NAME, MODEL_ENV, load_nlp, resolve_model_name
+
+
+def article(uri: str, segments: list[tuple[str, str]], captions: list[Caption], quotes: list[Quote]) -> Article:
+    built = [Segment(position, kind, text, text) for position, (kind, text) in enumerate(segments)]
+    title = next((s.text for s in built if s.kind == "title"), None)
+    lede = next((s.text for s in built if s.kind == "lede"), None)
+    body = "\n\n".join(s.text for s in built if s.kind in ("paragraph", "subheading", "quote"))
+    return Article(uri, "plain_text", title, lede, body, built, captions, quotes, raw_text=body)
+
+
+FERRY = article(
+    "test://ferje",
+    [
+        ("title", "Ny ferjekai i Bodø"),
+        ("lede", "Samferdselsminister Ingrid Solbakken åpnet tirsdag den nye ferjekaien i Bodø."),
+        ("quote", "– Dette er en viktig dag for hele regionen, sa Solbakken."),
+        ("caption", "ÅPNET: Ingrid Solbaken klipper snoren på kaien. Foto: Trond Mæland / NTB"),
+        ("credit", "Foto: Per Kvam"),
+        ("paragraph", "Solbakken sier at ferjekaien skal stå ferdig til sommeren. Hun ble møtt av demonstranter."),
+        ("quote", "– Vi har ventet lenge på denne kaien, sa hun."),
+        ("link", "LES OGSÅ: Ferjepriser øker"),
+    ],
+    [Caption(3, "ÅPNET", "Ingrid Solbaken klipper snoren på kaien.", ["Trond Mæland"], ["NTB"], "Foto: Trond Mæland / NTB")],
+    [
+        Quote(2, "Dette er en viktig dag for hele regionen", "Solbakken"),
+        Quote(6, "Vi har ventet lenge på denne kaien", "hun"),
+    ],
+)
+FISH = article(
+    "test://fisk",
+    [
+        ("title", "Rekordeksport av laks"),
+        ("paragraph", "Norge eksporterte mer laks enn noen gang i fjor. Sjømatrådet venter ny vekst i Japan."),
+        ("subheading", "Høye priser"),
+        ("paragraph", ""),
+        ("paragraph", "Norges laksepriser har aldri vært høyere, ifølge rådet."),
+    ],
+    [],
+    [],
+)
+
+
+@pytest.fixture(scope="module")
+def enriched():
+    nlp, info = load_nlp()
+    return enrich_articles([FERRY, FISH], nlp, info, batch_size=4), info
+
+
+def test_one_enrichment_per_article_with_the_model_recorded(enriched) -> None:
+    results, info = enriched
+    assert len(results) == 2
+    for result in results:
+        assert result.model_name == info.name
+        assert result.model_version == info.version
+        assert result.ner_degraded == info.degraded
+
+
+def test_sentences_slice_their_segment_exactly(enriched) -> None:
+    results, _ = enriched
+    for source, result in zip((FERRY, FISH), results, strict=True):
+        texts = {segment.position: segment.text for segment in source.segments}
+        assert [sentence.index for sentence in result.sentences] == list(range(len(result.sentences)))
+        for sentence in result.sentences:
+            assert texts[sentence.segment_position][sentence.start : sentence.end] == sentence.text
+            assert len(sentence.tokens) == len(sentence.lemmas) == len(sentence.pos) > 0
+    ferry_sentences = results[0].sentences
+    assert sum(sentence.segment_position == 5 for sentence in ferry_sentences) == 2
+
+
+def test_credit_link_and_empty_segments_are_not_analysed(enriched) -> None:
+    results, _ = enriched
+    kinds = {segment.position: segment.kind for segment in FERRY.segments}
+    positions = {sentence.segment_position for sentence in results[0].sentences}
+    assert {kinds[position] for position in positions} <= ENRICHED_KINDS
+    assert positions == {0, 1, 2, 3, 5, 6}
+    assert 3 not in {sentence.segment_position for sentence in results[1].sentences}
+
+
+def test_entities_keep_their_segment_and_offsets(enriched) -> None:
+    results, _ = enriched
+    texts = {segment.position: segment for segment in FERRY.segments}
+    entities = results[0].entities
+    for entity in entities:
+        segment = texts[entity.segment_position]
+        assert entity.segment_kind == segment.kind
+        assert segment.text[entity.start : entity.end] == entity.text
+        sentence = results[0].sentences[entity.sentence_index]
+        assert sentence.segment_position == entity.segment_position
+        assert sentence.start <= entity.start < sentence.end
+    caption_entities = [entity for entity in entities if entity.segment_kind == "caption"]
+    assert [entity.canonical for entity in caption_entities if entity.label == "PER"] == ["Ingrid Solbakken"]
+    # The photo credit is kept in Caption, not counted among the people in the story.
+    assert "Trond Mæland" not in {entity.text for entity in entities}
+    assert {entity.canonical for entity in entities if entity.text == "Solbakken"} == {"Ingrid Solbakken"}
+
+
+def test_genitive_place_gets_its_base_name(enriched) -> None:
+    results, _ = enriched
+    norway = [entity for entity in results[1].entities if entity.text in ("Norge", "Norges")]
+    assert {entity.text for entity in norway} == {"Norge", "Norges"}
+    assert {entity.canonical for entity in norway} == {"Norge"}
+
+
+def test_quotes_resolved_to_the_person(enriched) -> None:
+    results, _ = enriched
+    assert [(quote.speaker, quote.speaker_canonical) for quote in results[0].quotes] == [
+        ("Solbakken", "Ingrid Solbakken"),
+        ("hun", "Ingrid Solbakken"),
+    ]
+    assert results[1].quotes == []
+
+
+def test_keywords_and_language(enriched) -> None:
+    results, _ = enriched
+    ferry, fish = results
+    assert ferry.language == fish.language == "nb"
+    assert 0 < ferry.language_confidence <= 1
+    assert 0 < len(ferry.keywords) <= 10
+    assert "ferjekai" in ferry.keywords[:3]
+    assert "laks" in fish.keywords[:3]
+
+
+def test_empty_batch() -> None:
+    nlp, info = load_nlp()
+    assert enrich_articles([], nlp, info) == []
+
+
+def test_degraded_pipeline_says_so() -> None:
+    nlp, info = load_nlp(DEGRADED_NAME)
+    assert info.degraded and info.name == DEGRADED_NAME and info.path is None
+    assert load_nlp(DEGRADED_NAME)[0] is nlp  # loaded once per process
+    result = enrich_articles([FERRY], nlp, info)[0]
+    assert result.ner_degraded
+    assert "ferjekai" in result.sentences[0].lemmas
+
+
+def test_model_name_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert resolve_model_name("nb_core_news_lg") == "nb_core_news_lg"
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "modell"))
+    assert resolve_model_name() == str(tmp_path / "modell")
+    assert resolve_model_name("annen") == "annen"
+    with pytest.raises(OSError):
+        load_nlp(str(tmp_path / "finnes-ikke"))
+
+
+@pytest.mark.shared
+def test_seed_article(seed_path: Path) -> None:
+    from nyhetsflyt.readers import read_file
+    from nyhetsflyt.split import split_document
+
+    seed = split_document(read_file(seed_path).documents[0])
+    nlp, info = load_nlp()
+    result = enrich_articles([seed], nlp, info)[0]
+    by_text = {(entity.segment_kind, entity.text): entity.canonical for entity in result.entities}
+    assert by_text[("caption", "Vladimir Puting")] == "Vladimir Putin"
+    assert {canonical for (kind, text), canonical in by_text.items() if text in ("Russlands", "Tysklands")} == {
+        "Russland",
+        "Tyskland",
+    }
+    assert by_text[("paragraph", "Scholz")] == "Olaf Scholz"
+    assert all(quote.speaker_canonical == "Vladimir Putin" for quote in result.quotes)
+    assert len(result.quotes) >= 2
+    assert result.language == "nb"

@@ -1,0 +1,108 @@
+"""The folder flow end to end: real files, real Prefect flow runs, a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from flows.ingest_folder import ingest_folder
+from nyhetsflyt.db.stats import table_counts
+from nyhetsflyt.paths import EXAMPLE_INBOX
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def query(url: str, sql: str, *params):
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_example_inbox_ingests_and_reingests_as_nothing_new(empty_db):
+    first = ingest_folder(paths=[str(EXAMPLE_INBOX)])
+    assert first.failed == 0, first.failures
+    assert first.files_seen == 4 and first.articles_new == 5
+    counts = table_counts(empty_db)
+    second = ingest_folder(paths=[str(EXAMPLE_INBOX)])
+    assert second.articles_new == 0 and second.duplicates == 5
+    assert table_counts(empty_db) == counts
+    runs = query(empty_db, "SELECT state, files_seen, articles_new, duplicates FROM news.ingest_runs ORDER BY id")
+    assert runs == [("completed", 4, 5, 0), ("completed", 4, 0, 5)]
+
+
+@pytest.mark.shared
+def test_seed_article(empty_db, seed_path):
+    summary = ingest_folder(paths=[str(seed_path)])
+    assert summary.articles_new == 1 and summary.failed == 0
+    ((article_id, title, lede, body, published, precision),) = query(
+        empty_db,
+        "SELECT id, title, lede, body, to_char(published, 'YYYY-MM'), published_precision FROM news.articles",
+    )
+    assert title is None
+    assert lede.startswith("Russlands president Vladimir Putin slår fast at landet ikke ønsker krig")
+    assert (published, precision) == ("2022-02", "month")
+    assert "Foto:" not in body and "Klimentyev" not in body
+    captions = query(
+        empty_db,
+        "SELECT label, photographers, agencies FROM news.captions WHERE article_id = %s ORDER BY position",
+        article_id,
+    )
+    assert captions == [
+        ("MØTE", ["Mikhail Klimentyev"], ["AP", "NTB"]),
+        ("MØTTE PUTIN", ["Mikhail Klimentyev"], ["AP", "NTB"]),
+    ]
+    subheadings = [r[0] for r in query(
+        empty_db, "SELECT text FROM news.segments WHERE kind = 'subheading' ORDER BY position")]
+    assert subheadings == ["Avviste Russland-krav", "Vil delta i samtaler"]
+    speakers = [r[0] for r in query(empty_db, "SELECT speaker FROM news.quotes")]
+    assert speakers.count("Putin") >= 2
+
+
+@pytest.mark.shared
+def test_every_sample_file_ingests_and_twice_changes_nothing(empty_db, shared_data):
+    samples = shared_data / "samples"
+    roots = [str(samples / name) for name in ("plain_text", "crawl_text", "jsonl", "html")]
+    first = ingest_folder(paths=roots, batch_size=128)
+    assert first.failed == 0, first.failures[:5]
+    assert first.skipped == 1  # the VG front page is recognised as not an article
+    # 303 plain-text, 40 crawl-text, 40 JSON Lines records (the same VG articles) and 5 pages
+    assert first.articles_seen == 388
+    assert first.articles_new >= 348
+    counts = table_counts(empty_db)
+    second = ingest_folder(paths=roots, batch_size=128)
+    assert second.articles_new == 0 and second.failed == 0
+    assert second.duplicates == first.articles_new + first.duplicates
+    assert table_counts(empty_db) == counts
+
+
+def test_inbox_moves_files_only_after_commit_and_quarantines_bad_ones(empty_db, tmp_path):
+    inbox, archive, quarantine = (tmp_path / d for d in ("inbox", "archive", "quarantine"))
+    shutil.copytree(EXAMPLE_INBOX, inbox)
+    (inbox / "nested").mkdir()
+    (inbox / "nested" / "empty.txt").write_bytes(b"")
+    (inbox / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (inbox / "koi8.txt").write_bytes("Новости дня: правительство приняло бюджет".encode("koi8-r") * 30)
+    with (inbox / "huge.txt").open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+
+    summary = ingest_folder(inbox=str(inbox), archive=str(archive), quarantine=str(quarantine))
+    assert summary.articles_new == 5 and summary.failed == 4
+    assert summary.archived == 4 and summary.quarantined == 4
+    assert [p for p in inbox.rglob("*") if p.is_file()] == []
+    assert sorted(p.name for p in archive.rglob("*") if p.is_file()) == sorted(
+        p.name for p in EXAMPLE_INBOX.iterdir())
+    reasons = {
+        p.name.removesuffix(".reason.json"): json.loads(p.read_text())["reasons"]
+        for p in quarantine.rglob("*.reason.json")
+    }
+    assert set(reasons) == {"empty.txt", "binary.txt", "koi8.txt", "huge.txt"}
+    assert "empty file" in reasons["empty.txt"][0]
+    assert "binary" in reasons["binary.txt"][0]
+    assert "unknown encoding" in reasons["koi8.txt"][0]
+    assert "too large" in reasons["huge.txt"][0]
+    assert (quarantine / "nested" / "empty.txt").exists()  # the inbox layout is kept
+    failures = query(empty_db, "SELECT stage, reason FROM news.ingest_failures WHERE outcome = 'failed'")
+    assert len(failures) == 4 and all(stage == "read" for stage, _ in failures)

@@ -1,0 +1,96 @@
+"""Quote speakers resolved to people named in the article, on invented mentions."""
+
+from __future__ import annotations
+
+from nyhetsflyt.documents import Quote
+from nyhetsflyt.nlp.quotes import NamedMention, resolve_name, resolve_quotes, speaker_name
+
+
+def person(position: int, start: int, text: str, canonical: str, kind: str = "paragraph",
+           is_subject: bool | None = None) -> NamedMention:
+    return NamedMention(position, start, text, "PER", canonical, kind, is_subject)
+
+
+ARTICLE_PEOPLE = [
+    person(0, 0, "Ingrid Solbakken", "Ingrid Solbakken", kind="lede"),
+    NamedMention(0, 30, "Bodø", "GPE_LOC", "Bodø", "lede"),
+    person(2, 12, "Trond Mæland", "Trond Mæland"),
+    NamedMention(3, 40, "NTB", "ORG", "NTB", "paragraph"),
+]
+
+
+def speakers(quotes: list[Quote], mentions: list[NamedMention] = ARTICLE_PEOPLE) -> list[str | None]:
+    return [quote.speaker_canonical for quote in resolve_quotes(quotes, mentions)]
+
+
+def test_surname_speaker_resolves_to_the_full_name() -> None:
+    assert speakers([Quote(1, "Vi må handle nå", "Solbakken")]) == ["Ingrid Solbakken"]
+
+
+def test_pronoun_resolves_to_the_most_recent_person_before_the_quote() -> None:
+    quotes = [Quote(1, "Vi må handle nå", "hun"), Quote(4, "Det er for tidlig", "han")]
+    assert speakers(quotes) == ["Ingrid Solbakken", "Trond Mæland"]
+
+
+def test_pronoun_after_a_named_quote_is_that_speaker() -> None:
+    quotes = [Quote(3, "Dette er galt", "Solbakken"), Quote(5, "Vi gir oss ikke", "hun")]
+    # Mæland (position 2) comes before Solbakken's quote (position 3).
+    assert speakers(quotes) == ["Ingrid Solbakken", "Ingrid Solbakken"]
+
+
+def test_people_inside_quotes_and_captions_do_not_take_a_pronoun() -> None:
+    mentions = [
+        person(0, 0, "Ingrid Solbakken", "Ingrid Solbakken"),
+        person(1, 5, "Trond Mæland", "Trond Mæland", kind="quote"),
+        person(2, 0, "Per Kvam", "Per Kvam", kind="caption"),
+    ]
+    assert speakers([Quote(3, "Jeg står ved det", "hun")], mentions) == ["Ingrid Solbakken"]
+
+
+def test_with_a_parser_only_subjects_take_a_pronoun() -> None:
+    mentions = [
+        person(0, 0, "Ingrid Solbakken", "Ingrid Solbakken", is_subject=True),
+        person(0, 40, "Trond Mæland", "Trond Mæland", is_subject=False),
+    ]
+    assert speakers([Quote(1, "Jeg står ved det", "hun")], mentions) == ["Ingrid Solbakken"]
+
+
+def test_nynorsk_pronoun() -> None:
+    assert speakers([Quote(1, "Me må gjere noko", "ho")]) == ["Ingrid Solbakken"]
+
+
+def test_unresolvable_speakers() -> None:
+    quotes = [
+        Quote(0, "Ingen har sagt noe", "han"),  # nobody named before it
+        Quote(1, "Vi er enige", "de"),  # a group
+        Quote(2, "Uten avsender", None),
+        Quote(3, "Det er alvorlig", "Den tyske statsministeren"),
+    ]
+    assert speakers(quotes) == [None, None, None, None]
+
+
+def test_title_and_organisation_around_a_name() -> None:
+    assert speaker_name("seniorrådgiver Martin Bernsen i PST") == "Martin Bernsen"
+    assert speaker_name("ifølge nyhetsbyrået NTB") == "NTB"
+    assert speaker_name("Den tyske statsministeren") is None
+    assert speaker_name("forsker Ursula von Berg ved Nord universitet") == "Ursula von Berg"
+
+
+def test_named_speaker_not_among_entities_kept_as_written() -> None:
+    quotes = [Quote(1, "Vi følger situasjonen", "seniorrådgiver Martin Bernsen i PST")]
+    assert speakers(quotes) == ["Martin Bernsen"]
+
+
+def test_source_with_ifolge_resolves_to_the_organisation() -> None:
+    assert speakers([Quote(4, "Tallet er økende", "ifølge NTB")]) == ["NTB"]
+
+
+def test_misspelled_and_genitive_speaker_names() -> None:
+    assert resolve_name("Solbaken", ARTICLE_PEOPLE) == "Ingrid Solbakken"
+    assert resolve_name("Ingrid Solbakkens", ARTICLE_PEOPLE) == "Ingrid Solbakken"
+    assert resolve_name("MÆLAND", ARTICLE_PEOPLE) == "Trond Mæland"
+
+
+def test_owner_before_a_title_is_not_the_speaker() -> None:
+    assert speaker_name("Bergens ordfører Marte Lie") == "Marte Lie"
+    assert speaker_name("Lie i Høyre") == "Lie"

@@ -1,0 +1,356 @@
+"""A local HTTP server on 127.0.0.1 that serves news-like content and misbehaves on demand.
+
+Start it with `serve()` (a context manager) from a pytest fixture. Every request is logged
+(path, headers, arrival time) so tests can prove what was and was not asked for.
+
+Routes
+    /robots.txt                   disallows /private/ for every agent
+    /private/<anything>           must never be requested by a polite client
+    /samples/html/<file>          the real sample pages from SHARED_DATA/samples/html
+    /samples/rss/<file>           the real RSS snapshots from SHARED_DATA/samples/rss
+    /feed.xml                     RSS 2.0 linking to /artikler/… and to the sample pages
+    /atom.xml                     the same items as Atom
+    /artikler/<slug>.html         small invented Norwegian article pages
+    /sitemap_index.xml            index of /sitemap-artikler.xml and /sitemap-nyheter.xml
+    /sitemap-artikler.xml         plain sitemap (loc + lastmod)
+    /sitemap-nyheter.xml          Google News sitemap (publication date + title)
+    /urls.txt                     plain list of article URLs
+    /slow                         sleeps `slow_seconds` before answering
+    /trickle                      sends headers, then one byte every 0.1 s for a long time
+    /flaky/<key>?fail=N           500 for the first N requests per key, then 200
+    /ratelimited/<key>            429 with Retry-After: 1 the first time, then 200
+    /ratelimited-long/<key>       429 with Retry-After: 3600 the first time, then 200
+    /unavailable/<key>            503 with an HTTP-date Retry-After 2 s ahead first, then 200
+    /always-500                   500 every time
+    /truncated                    Content-Length 1000, 100 bytes sent, connection closed
+    /large?bytes=N                N bytes with a Content-Length header
+    /large-unsized?bytes=N        N bytes, no Content-Length (the limit must be streamed)
+    /loop/a, /loop/b              redirect to each other
+    /chain/<n>                    redirects n times before a 200
+    /redirect-file                redirect to file:///etc/passwd
+    /redirect-private             redirect to http://10.255.255.1/ (never reachable here)
+    /missing, /removed            404, 410
+    /etag                         ETag + Last-Modified; 304 on a matching If-None-Match
+    /static                       the same body every time, without validators
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from nyhetsflyt.paths import SHARED_DATA
+
+ROBOTS_TXT = b"User-agent: *\nDisallow: /private/\n"
+
+# Invented articles, written for these tests.
+ARTICLES: dict[str, tuple[str, str, str]] = {
+    "ferje-innstilt": (
+        "Ferja til Stord innstilt i kveld",
+        "2024-03-04T18:30:00+01:00",
+        "Sterk vind gjorde at rederiet innstilte alle avganger fra Halhjem etter klokken 18.",
+    ),
+    "nytt-bibliotek": (
+        "Nytt bibliotek åpner på Tøyen",
+        "2024-03-05T09:00:00+01:00",
+        "Biblioteket får egne rom for lekser, spill og språkkafé, forteller bydelsdirektøren.",
+    ),
+    "skolemat": (
+        "Elevene i Bodø får gratis frokost",
+        "2024-03-06T07:15:00+01:00",
+        "Kommunestyret vedtok torsdag at alle ungdomsskoler skal servere frokost fra høsten.",
+    ),
+}
+ETAG = '"v1-etag"'
+LAST_MODIFIED = "Mon, 04 Mar 2024 10:00:00 GMT"
+STATIC_BODY = "<html><body><p>Værmeldingen for Tromsø er uendret: snø.</p></body></html>".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedRequest:
+    path: str  # with query string
+    headers: dict[str, str]
+    at: float  # time.monotonic() on arrival
+
+
+@dataclass
+class ServerState:
+    slow_seconds: float = 3.0
+    log: list[LoggedRequest] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, path: str, headers: dict[str, str]) -> int:
+        """Log a request; return how many times this exact path was asked for before."""
+        with self.lock:
+            self.log.append(LoggedRequest(path, headers, time.monotonic()))
+            seen = self.counters.get(path, 0)
+            self.counters[path] = seen + 1
+            return seen
+
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [r.path for r in self.log]
+
+    def requests_for(self, path: str) -> list[LoggedRequest]:
+        with self.lock:
+            return [r for r in self.log if r.path == path]
+
+
+def sample_files(kind: str) -> list[Path]:
+    directory = SHARED_DATA / "samples" / kind
+    return sorted(directory.iterdir()) if directory.is_dir() else []
+
+
+def _rss(base: str) -> bytes:
+    items = []
+    for slug, (title, published, _) in ARTICLES.items():
+        date = format_datetime(datetime.fromisoformat(published).astimezone(timezone.utc), usegmt=True)
+        items.append(
+            f"<item><title>{title}</title><link>{base}/artikler/{slug}.html</link>"
+            f"<guid isPermaLink=\"false\">{slug}</guid><pubDate>{date}</pubDate></item>"
+        )
+    for path in sample_files("html"):
+        items.append(f"<item><title>{path.stem}</title><link>{base}/samples/html/{path.name}</link></item>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Lokale nyheter</title><link>{base}/</link><description>Test</description>"
+        + "".join(items) + "</channel></rss>"
+    ).encode("utf-8")
+
+
+def _atom(base: str) -> bytes:
+    entries = "".join(
+        f"<entry><title>{title}</title><link rel=\"alternate\" href=\"/artikler/{slug}.html\"/>"
+        f"<id>urn:nyhetsflyt:{slug}</id><updated>{published}</updated></entry>"
+        for slug, (title, published, _) in ARTICLES.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        f'xml:base="{base}/"><title>Lokale nyheter</title><id>urn:nyhetsflyt:feed</id>'
+        f"<updated>2024-03-06T07:15:00+01:00</updated>{entries}</feed>"
+    ).encode("utf-8")
+
+
+def _sitemap_index(base: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{base}/sitemap-artikler.xml</loc><lastmod>2024-03-06</lastmod></sitemap>"
+        f"<sitemap><loc>{base}/sitemap-nyheter.xml</loc></sitemap>"
+        "</sitemapindex>"
+    ).encode()
+
+
+def _sitemap(base: str) -> bytes:
+    urls = "".join(
+        f"<url><loc>{base}/artikler/{slug}.html</loc><lastmod>{published[:10]}</lastmod></url>"
+        for slug, (_, published, _) in ARTICLES.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    ).encode()
+
+
+def _news_sitemap(base: str) -> bytes:
+    urls = "".join(
+        f"<url><loc>{base}/artikler/{slug}.html</loc><news:news><news:publication>"
+        "<news:name>Lokalavisa</news:name><news:language>no</news:language></news:publication>"
+        f"<news:publication_date>{published}</news:publication_date>"
+        f"<news:title>{title}</news:title></news:news></url>"
+        for slug, (title, published, _) in ARTICLES.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    ).encode()
+
+
+def _article(slug: str) -> bytes | None:
+    if slug not in ARTICLES:
+        return None
+    title, published, text = ARTICLES[slug]
+    return (
+        f'<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta property="article:published_time" content="{published}"></head>'
+        f"<body><article><h1>{title}</h1><p>{text}</p></article></body></html>"
+    ).encode("utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"  # one request per connection: closing ends every body
+
+    def log_message(self, format, *args):  # keep pytest output clean
+        pass
+
+    @property
+    def base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def _send(self, status: int, body: bytes = b"", content_type: str = "text/html; charset=utf-8",
+              headers: dict[str, str] | None = None, length: bool = True) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if length:
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if body:
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading on purpose (size limit)
+
+    def _redirect(self, location: str, status: int = 302) -> None:
+        self._send(status, b"", headers={"Location": location})
+
+    def do_GET(self) -> None:  # noqa: C901 - one branch per route is the clearest here
+        state = self.server.state
+        seen = state.record(self.path, dict(self.headers.items()))
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+
+        if path == "/robots.txt":
+            return self._send(200, ROBOTS_TXT, "text/plain")
+        if path.startswith("/private/"):
+            return self._send(200, b"secret")
+        if path.startswith("/samples/"):
+            return self._serve_sample(path)
+        if path == "/feed.xml":
+            return self._send(200, _rss(self.base), "application/rss+xml")
+        if path == "/atom.xml":
+            return self._send(200, _atom(self.base), "application/atom+xml")
+        if path.startswith("/artikler/") and path.endswith(".html"):
+            body = _article(path[len("/artikler/"):-len(".html")])
+            return self._send(200, body) if body else self._send(404, b"not found")
+        if path == "/sitemap_index.xml":
+            return self._send(200, _sitemap_index(self.base), "application/xml")
+        if path == "/sitemap-artikler.xml":
+            return self._send(200, _sitemap(self.base), "application/xml")
+        if path == "/sitemap-nyheter.xml":
+            return self._send(200, _news_sitemap(self.base), "application/xml")
+        if path == "/urls.txt":
+            lines = "# artikler\n" + "".join(f"{self.base}/artikler/{s}.html\n" for s in ARTICLES)
+            return self._send(200, lines.encode(), "text/plain")
+        if path == "/slow":
+            time.sleep(state.slow_seconds)
+            return self._send(200, b"too late")
+        if path == "/trickle":
+            return self._trickle()
+        if path.startswith("/flaky/"):
+            failures = int(query.get("fail", ["2"])[0])
+            return self._send(500, b"oops") if seen < failures else self._send(200, b"recovered")
+        if path.startswith("/ratelimited/"):
+            return self._send(429, b"", headers={"Retry-After": "1"}) if seen == 0 else self._send(200, b"ok")
+        if path.startswith("/ratelimited-long/"):
+            return self._send(429, b"", headers={"Retry-After": "3600"}) if seen == 0 else self._send(200, b"ok")
+        if path.startswith("/unavailable/"):
+            if seen == 0:
+                when = datetime.now(timezone.utc) + timedelta(seconds=2)
+                return self._send(503, b"", headers={"Retry-After": format_datetime(when, usegmt=True)})
+            return self._send(200, b"back")
+        if path == "/always-500":
+            return self._send(500, b"broken")
+        if path == "/truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"x" * 100)
+            self.wfile.flush()
+            self.close_connection = True
+            return None
+        if path in ("/large", "/large-unsized"):
+            size = int(query.get("bytes", ["100000"])[0])
+            return self._send(200, b"a" * size, "text/plain", length=path == "/large")
+        if path == "/loop/a":
+            return self._redirect("/loop/b")
+        if path == "/loop/b":
+            return self._redirect(f"{self.base}/loop/a", 301)
+        if path.startswith("/chain/"):
+            remaining = int(path.rsplit("/", 1)[1])
+            return self._redirect(f"/chain/{remaining - 1}") if remaining > 0 else self._send(200, b"end")
+        if path == "/redirect-file":
+            return self._redirect("file:///etc/passwd")
+        if path == "/redirect-private":
+            return self._redirect("http://10.255.255.1/")
+        if path == "/missing":
+            return self._send(404, b"not found")
+        if path == "/removed":
+            return self._send(410, b"gone")
+        if path == "/etag":
+            if self.headers.get("If-None-Match") == ETAG:
+                return self._send(304, b"", headers={"ETag": ETAG}, length=False)
+            return self._send(200, _article("ferje-innstilt") or b"",
+                              headers={"ETag": ETAG, "Last-Modified": LAST_MODIFIED})
+        if path == "/static":
+            return self._send(200, STATIC_BODY)
+        return self._send(404, b"no such route")
+
+    def _serve_sample(self, path: str) -> None:
+        _, _, kind, name = path.split("/", 3)
+        if kind not in ("html", "rss") or "/" in name or name.startswith("."):
+            return self._send(404, b"")
+        file = SHARED_DATA / "samples" / kind / name
+        if not file.is_file():
+            return self._send(404, b"")
+        content_type = "text/html; charset=utf-8" if kind == "html" else "application/rss+xml"
+        return self._send(200, file.read_bytes(), content_type)
+
+    def _trickle(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        try:
+            for _ in range(600):
+                self.wfile.write(b".")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, state: ServerState):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.state = state
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    state: ServerState
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@contextmanager
+def serve(slow_seconds: float = 3.0) -> Iterator[RunningServer]:
+    state = ServerState(slow_seconds=slow_seconds)
+    server = _Server(state)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield RunningServer(f"http://{host}:{port}", state)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
