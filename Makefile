@@ -4,12 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test model bench clean-db
+.PHONY: install run test model bench clean-db stack stack-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The browser test drives Debian's Chromium; install it where apt can (root, no sudo needed).
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,9 +25,21 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+## A production-like local stack: Prefect server on PostgreSQL, work pool, deployments, 2 workers (UI on :4200).
+stack: install
+	$(BIN)/nyhetsflyt stack up --workers $(or $(WORKERS),2)
+
+stack-down:
+	$(BIN)/nyhetsflyt stack down
+
 ## Train the Norwegian spaCy pipeline from NorNE into model/nb_nyhetsflyt (about an hour on 2 cores).
 model: install
 	$(BIN)/nyhetsflyt nlp train
+
+## Benchmark the pipeline against its floors (nlp.pipe, COPY) on a quiet machine: about 15 minutes.
+## Needs PostgreSQL on 127.0.0.1:5432 (or BENCH_DATABASE_SERVER); options: make bench ARGS="--articles 500".
+bench: install
+	$(BIN)/python -m bench.run $(ARGS)
 
 ## Stop and remove the embedded PostgreSQL under var/ (your news data goes with it).
 clean-db:

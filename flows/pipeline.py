@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from prefect.utilities.annotations import quote
+
 from nyhetsflyt.documents import EnrichedArticle, Failure, SourceDocument
 from tasks.enrich import enrich_batch
 from tasks.load import load_batch
@@ -27,11 +29,16 @@ class BatchOutcome:
 
 
 def process_documents(documents: list[SourceDocument], model: str | None = None) -> BatchOutcome:
-    """Run one batch of documents through split, enrich and load, as three task runs."""
-    articles = split_documents(documents)
-    enriched = enrich_batch(articles, model)
+    """Run one batch of documents through split, enrich and load, as three task runs.
+
+    The batches are handed over quoted: Prefect would otherwise walk every object in them (each
+    sentence's token list) looking for futures, twice per task run, which cost more than the
+    stages' own work.
+    """
+    articles = split_documents(quote(documents))
+    enriched = enrich_batch(quote(articles), model)
     loadable = [item for item in enriched if isinstance(item, EnrichedArticle)]
-    loaded = load_batch(loadable) if loadable else None
+    loaded = load_batch(quote(loadable)) if loadable else None
 
     outcome = BatchOutcome()
     reported: set[str] = set()

@@ -1,4 +1,5 @@
-"""The front door: `nyhetsflyt ingest`, `nyhetsflyt db …`, `nyhetsflyt nlp …`."""
+"""The front door: `nyhetsflyt ingest`, `nyhetsflyt fetch`, `nyhetsflyt sources …`,
+`nyhetsflyt db …`, `nyhetsflyt nlp …`."""
 
 from __future__ import annotations
 
@@ -15,12 +16,21 @@ app = typer.Typer(help="Nyhetsflyt: Norwegian news into PostgreSQL, as Prefect f
 db_app = typer.Typer(help="The news database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
+from nyhetsflyt.stack import stack_app  # noqa: E402 - `nyhetsflyt stack up|down|status|deploy`
+
+app.add_typer(stack_app, name="stack")
+
 try:  # the training and evaluation commands need only spaCy, which is always installed
     from nyhetsflyt.nlp.cli import nlp_app
 
     app.add_typer(nlp_app, name="nlp")
 except ImportError:  # pragma: no cover - only while the module is absent from a checkout
     pass
+
+from nyhetsflyt.web.cli import fetch as fetch_command, sources_app  # noqa: E402 - beside the other sub-apps
+
+app.command("fetch")(fetch_command)
+app.add_typer(sources_app, name="sources")
 
 err = Console(stderr=True)
 out = Console()
@@ -129,6 +139,57 @@ def db_stats(
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     out.print(table)
+
+
+automations_app = typer.Typer(help="Prefect automations that notify on failures.", no_args_is_help=True)
+app.add_typer(automations_app, name="automations")
+
+
+@automations_app.command("apply")
+def automations_apply(
+    webhook: Annotated[
+        Optional[str],
+        typer.Option(help="URL to POST alerts to; default $NYHETSFLYT_ALERT_WEBHOOK, else only record them."),
+    ] = None,
+) -> None:
+    """Create or update the automations on the Prefect API in use (safe to run again)."""
+    import asyncio
+
+    from nyhetsflyt.automations import apply_automations
+
+    if not os.environ.get("PREFECT_API_URL"):
+        err.print("[yellow]PREFECT_API_URL is not set: applying to the local ephemeral Prefect[/yellow]")
+    for applied in asyncio.run(apply_automations(webhook)):
+        out.print(f"{applied.outcome:9} {applied.name} ({applied.id})")
+
+
+@automations_app.command("remove")
+def automations_remove() -> None:
+    """Delete the automations."""
+    import asyncio
+
+    from nyhetsflyt.automations import remove_automations
+
+    for name in asyncio.run(remove_automations()):
+        out.print(f"removed {name}")
+
+
+@app.command()
+def status(
+    database_url: DatabaseOption = None,
+    inbox: Annotated[Optional[Path], typer.Option(help="Inbox folder to count waiting files in; default $NYHETSFLYT_INBOX.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows per table.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print everything as one JSON object.")] = False,
+) -> None:
+    """Recent runs, backlog, recent failures and fetch outcomes, from PostgreSQL."""
+    from nyhetsflyt.status import collect_status, render_status
+
+    inbox = inbox or (Path(os.environ["NYHETSFLYT_INBOX"]) if os.environ.get("NYHETSFLYT_INBOX") else None)
+    report = collect_status(_use_database(database_url), inbox=inbox, limit=limit)
+    if as_json:
+        print(report.model_dump_json())
+        return
+    render_status(report, out)
 
 
 if __name__ == "__main__":

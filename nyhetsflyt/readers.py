@@ -23,6 +23,9 @@ from pathlib import Path
 from nyhetsflyt.documents import Block, DatePrecision, Failure, SourceDocument
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Real pages nest a few dozen elements deep; browsers stop nesting at 512. Deeper is hostile
+# (or broken) and would cost the extractor time that grows with the square of the depth.
+MAX_HTML_DEPTH = 512
 TEXT_SUFFIXES = {".txt", ".text", ".jsonl", ".ndjson", ".json", ".html", ".htm", ""}
 # Sidecar files written by the inbox mode and editor droppings are not news.
 IGNORED_SUFFIXES = {".reason.json"}
@@ -75,7 +78,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """
     if not data.strip():
         raise BadInput("empty file")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:  # anywhere: PostgreSQL text cannot hold NUL, so it must not get that far
         raise BadInput("binary content (NUL bytes); UTF-16 and other encodings are not supported")
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], "utf-8-sig"
@@ -117,6 +120,35 @@ _DATE_HEADER = re.compile(r"^[ \t]*date[ \t]+(\d{4})-(\d{2})(?:-(\d{2}))?[ \t]*"
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 
 
+class _DepthCounter:
+    """lxml parser target that only measures how deep elements nest, as a tree builder sees it."""
+
+    def __init__(self) -> None:
+        self.depth = self.deepest = 0
+
+    def start(self, tag, attrib) -> None:
+        self.depth += 1
+        self.deepest = max(self.deepest, self.depth)
+
+    def end(self, tag) -> None:
+        self.depth -= 1
+
+    def data(self, data) -> None:
+        pass
+
+    def close(self) -> int:
+        return self.deepest
+
+
+def html_nesting_depth(text: str) -> int:
+    """How deep the elements of an HTML page nest, in one linear pass without building a tree."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(target=_DepthCounter(), recover=True)
+    parser.feed(text)
+    return parser.close()
+
+
 def detect_format(text: str, suffix: str = "") -> str:
     head = text.lstrip()[:2048]
     if suffix in {".html", ".htm"} or _HTML_START.match(head):
@@ -146,6 +178,10 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> FileRead:
         if kind == "html":
             from nyhetsflyt.html_extract import NotAnArticle, extract_article
 
+            depth = html_nesting_depth(text)
+            if depth > MAX_HTML_DEPTH:
+                raise BadInput(f"HTML nested {depth:,} elements deep (limit {MAX_HTML_DEPTH}): "
+                               "not a news page")
             try:
                 document = extract_article(text, url=path.as_uri())
             except NotAnArticle as reason:
@@ -177,6 +213,8 @@ def parse_text(text: str, uri: str, kind: str, encoding: str = "utf-8") -> Sourc
     match = _DATE_HEADER.match(text)
     if match:
         published, precision = _date_from_parts(*match.groups())
+        if not _plausible(published):
+            published, precision = None, None  # a possible but absurd date is dropped, not trusted
         body = text[match.end():]
     lines = [line for line in body.split("\n") if line.strip()]
     if not lines:
@@ -211,6 +249,8 @@ def _json_records(text: str) -> Iterator[tuple[int, object]]:
             yield number, json.loads(line)
         except json.JSONDecodeError as error:
             yield number, BadInput(f"line {number} is not JSON: {error.msg}")
+        except RecursionError:
+            yield number, BadInput(f"line {number} nests JSON too deep to read")
 
 
 _FIELD_ALIASES = {
@@ -229,6 +269,7 @@ def parse_json_record(record: object, uri: str, encoding: str = "utf-8") -> Sour
         raise record
     if not isinstance(record, dict):
         raise BadInput("record is not a JSON object")
+    _refuse_unstorable_text(record)
     lowered = {str(key).lower(): value for key, value in record.items()}
 
     def field_value(name: str):
@@ -263,6 +304,30 @@ def parse_json_record(record: object, uri: str, encoding: str = "utf-8") -> Sour
     )
 
 
+def _refuse_unstorable_text(record: object) -> None:
+    """JSON escapes can smuggle in what no UTF-8 file holds: NUL and lone surrogates."""
+    for text in _strings(record):
+        if "\x00" in text:
+            raise BadInput("record contains NUL characters")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise BadInput(f"record contains invalid Unicode (lone surrogate {text[error.start]!r})") from None
+
+
+def _strings(value: object) -> Iterator[str]:
+    stack = [value]
+    while stack:  # iterative: a record nested thousands deep must not exhaust the stack
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -289,7 +354,7 @@ _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 def _parse_date(value: object) -> tuple[datetime | None, DatePrecision | None]:
     """Dates as exports write them; an absurd date is dropped, not trusted."""
-    if value is None:
+    if value is None or isinstance(value, bool):
         return None, None
     if isinstance(value, (int, float)):
         try:

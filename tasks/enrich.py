@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from nyhetsflyt.documents import Article, EnrichedArticle, Failure
 from nyhetsflyt.nlp.enrich import enrich_articles
 from nyhetsflyt.nlp.model import load_nlp
+from tasks.timing import stage_time
 
 
 def enrich_all(items: list[Article | Failure], model: str | None = None) -> list[EnrichedArticle | Failure]:
@@ -31,7 +32,8 @@ def enrich_all(items: list[Article | Failure], model: str | None = None) -> list
 
 @task(name="enrich-articles", cache_policy=NO_CACHE)
 def enrich_batch(items: list[Article | Failure], model: str | None = None) -> list[EnrichedArticle | Failure]:
-    results = enrich_all(items, model)
+    with stage_time("enrich", len(items)):
+        results = enrich_all(items, model)
     _, info = load_nlp(model)
     if info.degraded:
         get_run_logger().warning(

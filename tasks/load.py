@@ -11,6 +11,7 @@ from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import LoadResult, load_articles_isolating_bad
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.documents import EnrichedArticle
+from tasks.timing import stage_time
 
 
 def _database_unavailable(task, task_run, state) -> bool:
@@ -34,7 +35,8 @@ def _database_unavailable(task, task_run, state) -> bool:
 )
 def prepare_database() -> list[str]:
     """Apply pending migrations to the database this worker is configured for."""
-    return [f"{m.version:04d}_{m.name}" for m in migrate(resolve_database_url())]
+    with stage_time("prepare", 1):
+        return [f"{m.version:04d}_{m.name}" for m in migrate(resolve_database_url())]
 
 
 @task(
@@ -47,5 +49,5 @@ def prepare_database() -> list[str]:
 )
 def load_batch(articles: list[EnrichedArticle]) -> LoadResult:
     # The URL is resolved here, never passed around, so no password reaches the Prefect API.
-    with connect(resolve_database_url()) as conn:
+    with stage_time("load", len(articles)), connect(resolve_database_url()) as conn:
         return load_articles_isolating_bad(conn, articles)

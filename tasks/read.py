@@ -8,14 +8,17 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from nyhetsflyt.readers import FileRead, find_files, read_file
+from tasks.timing import stage_time
 
 
 @task(name="find-files", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
 def find_news_files(paths: list[Path]) -> list[Path]:
-    return find_files(paths)
+    with stage_time("find", len(paths)):
+        return find_files(paths)
 
 
 @task(name="read-files", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
 def read_files(paths: list[Path], max_bytes: int) -> list[FileRead]:
     """Read a batch of files. Bad content is reported per file; only I/O trouble is retried."""
-    return [read_file(path, max_bytes=max_bytes) for path in paths]
+    with stage_time("read", len(paths)):
+        return [read_file(path, max_bytes=max_bytes) for path in paths]

@@ -7,6 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from nyhetsflyt.documents import Article, Failure, SourceDocument
 from nyhetsflyt.split import split_document
+from tasks.timing import stage_time
 
 
 def split_all(documents: list[SourceDocument]) -> list[Article | Failure]:
@@ -27,4 +28,5 @@ def split_all(documents: list[SourceDocument]) -> list[Article | Failure]:
 
 @task(name="split-documents", cache_policy=NO_CACHE)
 def split_documents(documents: list[SourceDocument]) -> list[Article | Failure]:
-    return split_all(documents)
+    with stage_time("split", len(documents)):
+        return split_all(documents)

@@ -78,9 +78,12 @@ def empty_db(database_url: str) -> str:
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     """One temporary Prefect API for the whole session (starting one costs ~20 s)."""
+    from prefect.settings import PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    # The test server must not try to phone home: tests talk to 127.0.0.1 only.
+    with temporary_settings(updates={PREFECT_SERVER_ANALYTICS_ENABLED: False}), \
+            prefect_test_harness(server_startup_timeout=120):
         yield
 
 
@@ -94,3 +97,44 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def seed_path(shared_data: Path) -> Path:
     return SEED_ARTICLE
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory) -> Iterator[dict]:
+    """`nyhetsflyt stack up --workers 2` on a free port, with its own Prefect and news databases.
+
+    Yields the stack's state (api_url, ui_url, pids, …) plus `stack_dir` and `news_url`; the stack
+    is stopped and both databases dropped afterwards, whatever happened.
+    """
+    import json
+    import subprocess
+    import sys
+
+    from nyhetsflyt.db.migrate import migrate
+    from nyhetsflyt.stack import asyncpg_url, free_port
+
+    server = _server_url()
+    suffix = uuid.uuid4().hex[:10]
+    news_db, prefect_db = f"nyhetsflyt_stack_{suffix}", f"prefect_stack_{suffix}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{news_db}"')
+        conn.execute(f'CREATE DATABASE "{prefect_db}"')
+    news_url = _with_database(server, news_db)
+    migrate(news_url)
+    stack_dir = tmp_path_factory.mktemp("stack")
+    env = {**os.environ, **{f"NYHETSFLYT_{d.upper()}": str(stack_dir / d) for d in ("inbox", "archive", "quarantine")},
+           "NYHETSFLYT_ALLOW_PRIVATE": "1"}  # the workers fetch from the tests' loopback servers
+    command = [str(Path(sys.executable).parent / "nyhetsflyt"), "stack"]
+    try:
+        started = subprocess.run(
+            [*command, "up", "--workers", "2", "--port", str(free_port()), "--stack-dir", str(stack_dir),
+             "--database-url", news_url, "--prefect-database-url", asyncpg_url(_with_database(server, prefect_db))],
+            env=env, capture_output=True, text=True, timeout=600)
+        assert started.returncode == 0, started.stdout + started.stderr
+        state = json.loads((stack_dir / "stack.json").read_text())
+        yield {**state, "stack_dir": stack_dir, "news_url": news_url, "up_output": started.stdout}
+    finally:
+        subprocess.run([*command, "down", "--stack-dir", str(stack_dir)], env=env, timeout=180)
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{news_db}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{prefect_db}" WITH (FORCE)')

@@ -360,7 +360,9 @@ def test_requests_to_one_host_are_spaced_by_the_minimum_interval(server):
         assert fetcher.fetch(server.url(path)).outcome == "ok"
     arrivals = [server.state.requests_for(path)[-1].at for path in paths]
     gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
-    assert all(gap >= interval - 0.01 for gap in gaps), gaps
+    # Server-side arrival times carry scheduling jitter on a loaded machine; without the limiter the
+    # gaps are a few milliseconds, far below this bound.
+    assert all(gap >= interval - 0.05 for gap in gaps), gaps
 
 
 # --- the real sample pages -----------------------------------------------------------------------

@@ -9,12 +9,15 @@ Routes
     /samples/html/<file>          the real sample pages from SHARED_DATA/samples/html
     /samples/rss/<file>           the real RSS snapshots from SHARED_DATA/samples/rss
     /feed.xml                     RSS 2.0 linking to /artikler/… and to the sample pages
+                                  (article and sample pages carry an ETag and Last-Modified
+                                  and answer a matching conditional GET with 304)
     /atom.xml                     the same items as Atom
     /artikler/<slug>.html         small invented Norwegian article pages
     /sitemap_index.xml            index of /sitemap-artikler.xml and /sitemap-nyheter.xml
     /sitemap-artikler.xml         plain sitemap (loc + lastmod)
     /sitemap-nyheter.xml          Google News sitemap (publication date + title)
     /urls.txt                     plain list of article URLs
+    /faults.txt                   plain list: every FAULT_PATHS URL and the article pages
     /slow                         sleeps `slow_seconds` before answering
     /trickle                      sends headers, then one byte every 0.1 s for a long time
     /flaky/<key>?fail=N           500 for the first N requests per key, then 200
@@ -36,6 +39,7 @@ Routes
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -68,6 +72,26 @@ ARTICLES: dict[str, tuple[str, str, str]] = {
         "2024-03-06T07:15:00+01:00",
         "Kommunestyret vedtok torsdag at alle ungdomsskoler skal servere frokost fra høsten.",
     ),
+}
+# A second paragraph for every invented article, so that each is long enough to be an article.
+FOLLOW_UP = (
+    "Saken oppdateres. Lokalavisa har spurt kommunen og de berørte om en kommentar, og vil "
+    "komme tilbake med mer informasjon så snart den foreligger."
+)
+# Misbehaving routes a URL list may name; each must end as the fetch policy says.
+FAULT_PATHS: dict[str, str] = {
+    "/slow": "timeout",
+    "/flaky/side?fail=1": "ok",
+    "/ratelimited/side": "ok",
+    "/ratelimited-long/side": "ok",
+    "/always-500": "http_error",
+    "/truncated": "truncated",
+    "/large?bytes=300000": "too_large",
+    "/large-unsized?bytes=300000": "too_large",
+    "/loop/a": "redirect_loop",
+    "/private/hemmelig.html": "robots_disallowed",
+    "/missing": "not_found",
+    "/removed": "gone",
 }
 ETAG = '"v1-etag"'
 LAST_MODIFIED = "Mon, 04 Mar 2024 10:00:00 GMT"
@@ -183,7 +207,7 @@ def _article(slug: str) -> bytes | None:
     return (
         f'<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>{title}</title>'
         f'<meta property="article:published_time" content="{published}"></head>'
-        f"<body><article><h1>{title}</h1><p>{text}</p></article></body></html>"
+        f"<body><article><h1>{title}</h1><p>{text}</p><p>{FOLLOW_UP}</p></article></body></html>"
     ).encode("utf-8")
 
 
@@ -214,6 +238,17 @@ class _Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client stopped reading on purpose (size limit)
 
+    def _send_page(self, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+        """A page with validators, answering a conditional GET that matches them with 304."""
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        match = self.headers.get("If-None-Match")
+        unmodified = match == etag if match is not None else (
+            self.headers.get("If-Modified-Since") == LAST_MODIFIED)
+        validators = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+        if unmodified:
+            return self._send(304, b"", headers=validators, length=False)
+        return self._send(200, body, content_type, headers=validators)
+
     def _redirect(self, location: str, status: int = 302) -> None:
         self._send(status, b"", headers={"Location": location})
 
@@ -235,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, _atom(self.base), "application/atom+xml")
         if path.startswith("/artikler/") and path.endswith(".html"):
             body = _article(path[len("/artikler/"):-len(".html")])
-            return self._send(200, body) if body else self._send(404, b"not found")
+            return self._send_page(body) if body else self._send(404, b"not found")
         if path == "/sitemap_index.xml":
             return self._send(200, _sitemap_index(self.base), "application/xml")
         if path == "/sitemap-artikler.xml":
@@ -244,6 +279,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, _news_sitemap(self.base), "application/xml")
         if path == "/urls.txt":
             lines = "# artikler\n" + "".join(f"{self.base}/artikler/{s}.html\n" for s in ARTICLES)
+            return self._send(200, lines.encode(), "text/plain")
+        if path == "/faults.txt":
+            lines = "".join(f"{self.base}{p}\n" for p in FAULT_PATHS)
+            lines += "".join(f"{self.base}/artikler/{s}.html\n" for s in ARTICLES)
             return self._send(200, lines.encode(), "text/plain")
         if path == "/slow":
             time.sleep(state.slow_seconds)
@@ -308,7 +347,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not file.is_file():
             return self._send(404, b"")
         content_type = "text/html; charset=utf-8" if kind == "html" else "application/rss+xml"
-        return self._send(200, file.read_bytes(), content_type)
+        return self._send_page(file.read_bytes(), content_type)
 
     def _trickle(self) -> None:
         self.send_response(200)

@@ -42,7 +42,8 @@ def embedded_database_url(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
 
 def redact(url: str) -> str:
     """The URL with any password replaced, fit for logs and artifacts."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    # An empty password (the embedded server's URI) stays empty, so the URL can still be pasted into psql.
+    return re.sub(r"(://[^:/@]+):[^@]+@", r"\1:***@", url).replace(":@", "@", 1)
 
 
 def connect(url: str, **kwargs) -> psycopg.Connection:

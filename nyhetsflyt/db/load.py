@@ -117,20 +117,24 @@ def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> 
     return result
 
 
+_REFUSED_CONTENT = (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError, UnicodeEncodeError)
+
+
 def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> LoadResult:
     """Load a batch; if the database refuses its content, load one by one to isolate the culprits.
 
+    Text that cannot even be encoded for the database (a lone surrogate) counts as refused.
     Connection problems are not content problems: they propagate so the task is retried.
     """
     try:
         return load_articles(conn, articles)
-    except (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError) as error:
+    except _REFUSED_CONTENT as error:
         log.warning("Batch of %d refused (%s); loading one by one", len(articles), error)
     combined = LoadResult()
     for item in articles:
         try:
             single = load_articles(conn, [item])
-        except (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError) as error:
+        except _REFUSED_CONTENT as error:
             reason = f"database refused the article: {type(error).__name__}: {error}".strip()
             combined.failures[item.article.content_hash] = Failure(
                 item.article.source_uri, "load", reason[:2000]

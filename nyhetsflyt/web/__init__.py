@@ -1,7 +1,8 @@
 """Web sources: discover article URLs in feeds and sitemaps, fetch pages politely, remember
 what was fetched (validators, content hashes, a fetch log) in PostgreSQL.
 
-Nothing here knows about Prefect; the flows wrap these functions in tasks.
+Nothing here but the command line (cli.py) knows about Prefect; the flows wrap these functions
+in tasks (tasks/fetch.py).
 """
 
 from nyhetsflyt.web.discover import (

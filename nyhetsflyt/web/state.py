@@ -34,14 +34,22 @@ class Source:
 # --- URL state and fetch log ---------------------------------------------------------------
 
 
+_URL_STATE_COLUMNS = (
+    "url, etag, last_modified, content_hash, last_status, last_outcome, last_fetched_at, article_id"
+)
+
+
 def load_url_state(conn: psycopg.Connection, url: str) -> UrlState | None:
     with conn.cursor(row_factory=class_row(UrlState)) as cur:
-        cur.execute(
-            "SELECT url, etag, last_modified, content_hash, last_status, last_outcome,"
-            " last_fetched_at, article_id FROM news.url_state WHERE url = %s",
-            (url,),
-        )
+        cur.execute(f"SELECT {_URL_STATE_COLUMNS} FROM news.url_state WHERE url = %s", (url,))
         return cur.fetchone()
+
+
+def load_url_states(conn: psycopg.Connection, urls: list[str]) -> dict[str, UrlState]:
+    """The stored state of each of `urls` that has one, in one query."""
+    with conn.cursor(row_factory=class_row(UrlState)) as cur:
+        cur.execute(f"SELECT {_URL_STATE_COLUMNS} FROM news.url_state WHERE url = ANY(%s)", (urls,))
+        return {state.url: state for state in cur.fetchall()}
 
 
 # Validators and hash are replaced after a fetch that saw the content (a server may drop its
@@ -67,13 +75,19 @@ INSERT INTO news.fetch_log
 VALUES (%(url)s, %(final_url)s, %(status)s, %(outcome)s, %(bytes)s, %(elapsed_ms)s,
         %(attempts)s, %(error)s, %(at)s)
 """
+# With the columns of 0003_web_links.sql: what kind of document it was, and the run that asked.
+_INSERT_FETCH_LOG_OF_RUN = """
+INSERT INTO news.fetch_log
+    (url, final_url, status, outcome, bytes, elapsed_ms, attempts, error, at, kind, run_id)
+VALUES (%(url)s, %(final_url)s, %(status)s, %(outcome)s, %(bytes)s, %(elapsed_ms)s,
+        %(attempts)s, %(error)s, %(at)s, %(kind)s, %(run_id)s)
+"""
 
 
-def save_fetch(conn: psycopg.Connection, result: FetchResult, at: datetime | None = None) -> None:
-    """Record a fetch: one fetch_log row, and the URL's state brought up to date."""
+def _fetch_params(result: FetchResult, at: datetime | None) -> dict:
     replace = result.outcome in CONTENT_OUTCOMES
     keeps_validators = replace or result.outcome == "not_modified"
-    params = {
+    return {
         "url": result.url,
         "final_url": result.final_url,
         "etag": result.etag if keeps_validators else None,
@@ -88,6 +102,26 @@ def save_fetch(conn: psycopg.Connection, result: FetchResult, at: datetime | Non
         "attempts": result.attempts,
         "error": result.error,
     }
+
+
+def log_fetch(conn: psycopg.Connection, result: FetchResult, at: datetime | None = None, *,
+              kind: str | None = None, run_id: int | None = None) -> None:
+    """One fetch_log row for the fetch; `kind` and `run_id` need migration 0003."""
+    params = _fetch_params(result, at) | {"kind": kind, "run_id": run_id}
+    statement = _INSERT_FETCH_LOG if kind is None and run_id is None else _INSERT_FETCH_LOG_OF_RUN
+    with conn.transaction():
+        conn.execute(statement, params)
+
+
+def save_url_state(conn: psycopg.Connection, result: FetchResult, at: datetime | None = None) -> None:
+    """Bring the URL's state up to date with the fetch (validators, hash, last outcome)."""
+    with conn.transaction():
+        conn.execute(_UPSERT_URL_STATE, _fetch_params(result, at))
+
+
+def save_fetch(conn: psycopg.Connection, result: FetchResult, at: datetime | None = None) -> None:
+    """Record a fetch: one fetch_log row, and the URL's state brought up to date."""
+    params = _fetch_params(result, at)
     with conn.transaction():
         conn.execute(_UPSERT_URL_STATE, params)
         conn.execute(_INSERT_FETCH_LOG, params)
@@ -97,6 +131,14 @@ def link_article(conn: psycopg.Connection, url: str, article_id: int) -> None:
     """Remember which article a fetched page became."""
     with conn.transaction():
         conn.execute("UPDATE news.url_state SET article_id = %s WHERE url = %s", (article_id, url))
+
+
+def stored_article_id(conn: psycopg.Connection, source_uri: str) -> int | None:
+    """The newest article stored from `source_uri`, if any (for a page whose text was known)."""
+    row = conn.execute(
+        "SELECT id FROM news.articles WHERE source_uri = %s ORDER BY id DESC LIMIT 1", (source_uri,)
+    ).fetchone()
+    return row[0] if row else None
 
 
 # --- sources -------------------------------------------------------------------------------
@@ -142,3 +184,15 @@ def mark_source_polled(conn: psycopg.Connection, source_id: int, at: datetime | 
             "UPDATE news.sources SET last_polled_at = %s WHERE id = %s",
             (at or datetime.now(timezone.utc), source_id),
         )
+
+
+def remove_source(conn: psycopg.Connection, url_or_id: str) -> Source | None:
+    """Delete the source with this URL (or numeric id); the removed row, or None if none."""
+    by_id = url_or_id.isdigit()
+    with conn.transaction(), conn.cursor(row_factory=class_row(Source)) as cur:
+        cur.execute(
+            f"DELETE FROM news.sources WHERE {'id = %s::bigint' if by_id else 'url = %s'}"
+            f" RETURNING {_SOURCE_COLUMNS}",
+            (url_or_id,),
+        )
+        return cur.fetchone()

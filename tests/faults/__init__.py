@@ -1,0 +1,1 @@
+"""Fault injection: crashes, outages, file-system faults, hostile input, security."""
