@@ -76,7 +76,17 @@ class Workers:
 
     def run(self, name: str, database_url: str, path_lists: list[list[str]]) -> list[dict]:
         """One worker per list of paths, all started at once after each has loaded the model."""
-        processes = []
+        processes: list[tuple[str, subprocess.Popen, Path]] = []
+        try:
+            return self._run(name, database_url, path_lists, processes)
+        finally:
+            for _, process, _ in processes:  # only ours, and only those still running after a failure
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+    def _run(self, name: str, database_url: str, path_lists: list[list[str]],
+             processes: list[tuple[str, subprocess.Popen, Path]]) -> list[dict]:
         for index, paths in enumerate(path_lists):
             tag = f"{name}-{index}"
             paths_file = self.work_dir / f"{tag}.paths.json"
@@ -211,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
                    "http_rounds": args.http_rounds},
     }
     console.print(f"[bold]Nyhetsflyt benchmark[/]: {total:,} articles, model {model}")
+    busy = os.getloadavg()[0]
+    if busy > 0.5 * (os.cpu_count() or 1):
+        console.print(f"[yellow]The machine is busy (load average {busy:.1f}): wall-time figures and ratios "
+                      "will be off; run it on a quiet machine for figures to publish.[/]")
 
     started = time.perf_counter()
     pools = collect_pools()
@@ -259,10 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         pipeline["failures"] = main_report["failures"]
         result["pipeline"] = pipeline
 
-        ratios: dict[str, float | None] = {
-            "prefect_overhead_share": pipeline["prefect_overhead_s"] / pipeline["wall_s"],
-            "worker_peak_rss_gb": main_report["peak_rss_bytes"] / 1e9,
-        }
+        ratios: dict[str, float | None] = dict.fromkeys(TARGETS)  # null: not measured in this run
+        ratios["prefect_overhead_share"] = pipeline["prefect_overhead_s"] / pipeline["wall_s"]
+        ratios["worker_peak_rss_gb"] = main_report["peak_rss_bytes"] / 1e9
         if "floor" not in args.skip:
             console.print("floor: nlp.pipe alone …")
             started = time.perf_counter()

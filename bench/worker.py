@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import resource
 import sys
 import time
@@ -78,6 +79,8 @@ def main() -> int:
     model_load_s = time.perf_counter() - started_load
     rss_ready = psutil.Process().memory_info().rss
     print(READY, flush=True)
+    # From here on stdout goes to the log too: nobody reads the pipe while workers run.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdin.readline()
 
     cpu_before = time.process_time()

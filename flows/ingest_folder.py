@@ -41,6 +41,7 @@ class RunSummary(BaseModel):
     quotes: int = 0
     archived: int = 0
     quarantined: int = 0
+    kept: int = 0  # could not be moved (archive unwritable, disk full): still in the inbox, retried next run
     failures: list[dict[str, str]] = Field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -115,6 +116,7 @@ def ingest_folder(
                 settled = settle_files(reasons, Path(inbox), Path(archive), Path(quarantine))
                 summary.archived += sum(1 for s in settled if s.outcome == "archived")
                 summary.quarantined += sum(1 for s in settled if s.outcome == "quarantined")
+                summary.kept += sum(1 for s in settled if s.outcome == "kept")
         state = "completed"
     finally:
         with connect(url, autocommit=True) as conn:

@@ -383,7 +383,9 @@ def _drop_invisible(soup: BeautifulSoup) -> None:
                                                                   ProcessingInstruction))):
         node.extract()
     for el in soup.find_all(True):
-        if el.decomposed or el.attrs is None:
+        # Not `el.decomposed`: on a live Tag that property falls through to a search of every
+        # descendant (Tag.__getattr__), which makes deep pages quadratic.
+        if vars(el).get("_decomposed") or el.attrs is None:
             continue
         classes = el.get("class") or []
         style = el.get("style")

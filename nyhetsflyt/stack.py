@@ -30,6 +30,7 @@ from typing import Annotated, Optional
 import httpx
 import psutil
 import psycopg
+from psycopg import sql
 import typer
 import yaml
 
@@ -98,7 +99,7 @@ def ensure_database(server_url: str, name: str) -> None:
     """Create database `name` on the server of `server_url` unless it exists."""
     with psycopg.connect(server_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def asyncpg_url(libpq_url: str) -> str:

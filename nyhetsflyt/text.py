@@ -8,11 +8,15 @@ back the matching slice of the original.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 # Invisible characters that only steer line breaking or joining; they carry no text.
 REMOVED_CHARS = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+# Anything clean() would change apart from NFC: removed characters, whitespace other than single
+# inner spaces. Most news text has none, and then cleaning is the identity.
+_NEEDS_CLEANING = re.compile("[" + "".join(sorted(REMOVED_CHARS)) + r"]|[^\S ]|  |^ | $")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +25,25 @@ class CleanText:
 
     raw: str
     text: str
-    spans: tuple[tuple[int, int], ...]
+    spans: tuple[tuple[int, int], ...] | None  # None: text is raw, character for character
 
     def raw_slice(self, start: int, end: int) -> str:
         """The original text behind cleaned characters [start, end)."""
         if start >= end:
             return ""
+        if self.spans is None:
+            return self.raw[start:end]
         return self.raw[self.spans[start][0] : self.spans[end - 1][1]]
 
 
 def clean(raw: str) -> CleanText:
+    if unicodedata.is_normalized("NFC", raw) and not _NEEDS_CLEANING.search(raw):
+        return CleanText(raw=raw, text=raw, spans=None)
+    return clean_char_by_char(raw)
+
+
+def clean_char_by_char(raw: str) -> CleanText:
+    """The general case of clean(), which maps every character back to its source."""
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
     pending_space: tuple[int, int] | None = None

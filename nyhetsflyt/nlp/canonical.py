@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from rapidfuzz.distance import Levenshtein
+
 # Names news keeps repeating, with NorNE labels. The degraded pipeline tags them; here they
 # tell a genitive (Norges -> Norge) from a name that ends in s by itself.
 GAZETTEER: dict[str, str] = {
@@ -128,22 +130,8 @@ def strip_genitive(text: str, *, present: Iterable[str] = (), lemma: str | None 
 
 
 def edit_distance(a: str, b: str, limit: int | None = None) -> int:
-    """Levenshtein distance; stops early and returns limit + 1 once it must exceed limit."""
-    if a == b:
-        return 0
-    if limit is not None and abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        if limit is not None and min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+    """Levenshtein distance; returns limit + 1 once it must exceed limit."""
+    return Levenshtein.distance(a, b, score_cutoff=limit)
 
 
 def allowed_distance(length: int) -> int:

@@ -12,6 +12,7 @@ import calendar
 import io
 import re
 import zlib
+from xml.parsers import expat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
@@ -25,10 +26,8 @@ SourceKind = Literal["feed", "sitemap", "urls"]
 # A gzipped sitemap may hold at most this much XML (the sitemap protocol caps files at 50 MB).
 MAX_DECOMPRESSED_BYTES = 50 * 1024 * 1024
 
-# Only the prolog (before the root element) can declare entities.
+# Enough of a document to tell a feed from a sitemap by its root element.
 _PROLOG_SCAN_BYTES = 64 * 1024
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_ROOT_START = re.compile(rb"<(?![?!])")
 
 
 class UnsafeXmlError(ValueError):
@@ -52,13 +51,25 @@ class Discovery:
 
 
 def refuse_entity_declarations(body: bytes) -> None:
-    """Raise UnsafeXmlError when the document's prolog declares any entity."""
-    head = body[:_PROLOG_SCAN_BYTES]
-    root = _ROOT_START.search(head)
-    prolog = head if root is None else head[: root.start()]
-    # The DOCTYPE's internal subset can push the root element out of the scanned window.
-    if _ENTITY_DECLARATION.search(prolog) or (root is None and b"<!DOCTYPE" in head.upper()):
+    """Raise UnsafeXmlError when the document declares any entity.
+
+    Expat reads the document the way the feed and sitemap parsers will (any encoding, comments,
+    padding), and the handler stops it at the first declaration, before anything is expanded.
+    A document expat cannot parse is left to the lenient parsers, which never expand DTD entities.
+    """
+
+    def refuse(*_args) -> None:
         raise UnsafeXmlError("the document declares XML entities; refused")
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = lambda *_args: 1  # never fetched
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError:
+        pass
 
 
 def _http_url(candidate: str | None, base_url: str | None) -> str | None:

@@ -72,6 +72,7 @@ def _assert_kept_in_inbox(layout: Layout, summary, expected_quarantined: int) ->
     assert summary.articles_new == CORPUS_ARTICLES  # the articles were committed all the same
     assert summary.archived == 0 and summary.quarantined == expected_quarantined
     assert len(layout.left_in_inbox()) == 10 - expected_quarantined  # still there for the next run
+    assert summary.kept == 10 - expected_quarantined  # and the run says so
 
 
 def test_archive_that_cannot_be_created_keeps_files_in_the_inbox(clean_db, reference, tmp_path):
