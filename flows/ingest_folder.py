@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
 
 from flows.pipeline import process_documents
+from flows.runners import nlp_task_runner
 from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
 from nyhetsflyt.documents import Failure, SourceDocument
@@ -52,7 +53,7 @@ def _batches(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-@flow(name="ingest-folder", log_prints=False)
+@flow(name="ingest-folder", log_prints=False, task_runner=nlp_task_runner())
 def ingest_folder(
     paths: list[str] | None = None,
     inbox: str | None = None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from prefect.utilities.annotations import quote
 
 from nyhetsflyt.documents import EnrichedArticle, Failure, SourceDocument
-from tasks.enrich import enrich_batch
+from tasks.enrich import ArticleBatch, enrich_batch
 from tasks.load import load_batch
 from tasks.split import split_documents
 
@@ -33,10 +33,11 @@ def process_documents(documents: list[SourceDocument], model: str | None = None)
 
     The batches are handed over quoted: Prefect would otherwise walk every object in them (each
     sentence's token list) looking for futures, twice per task run, which cost more than the
-    stages' own work.
+    stages' own work. Enrichment is submitted to the flow's task runner, which is where a Dask
+    cluster takes it over when one is configured (flows/runners.py).
     """
     articles = split_documents(quote(documents))
-    enriched = enrich_batch(quote(articles), model)
+    enriched = enrich_batch.submit(ArticleBatch(articles), model).result()
     loadable = [item for item in enriched if isinstance(item, EnrichedArticle)]
     loaded = load_batch(quote(loadable)) if loadable else None
 

@@ -67,6 +67,8 @@ def ingest(
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per task run.")] = 64,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as one JSON object.")] = False,
     show_example_query: Annotated[bool, typer.Option("--example-query", hidden=True)] = False,
+    dask_address: Annotated[Optional[str], typer.Option(
+        envvar="NYHETSFLYT_DASK_ADDRESS", help="Run the NLP stage on this Dask scheduler (tcp://host:8786).")] = None,
 ) -> None:
     """Ingest news files: crawl text, plain text, JSON Lines and HTML pages, detected automatically."""
     if not paths and not inbox:
@@ -79,8 +81,11 @@ def ingest(
     url = _use_database(database_url)
 
     from flows.ingest_folder import ingest_folder
+    from flows.runners import nlp_task_runner
 
-    summary = ingest_folder(
+    runner = nlp_task_runner(dask_address)
+    flow = ingest_folder.with_options(task_runner=runner) if runner else ingest_folder
+    summary = flow(
         paths=[str(p.resolve()) for p in paths or []],
         inbox=str(inbox.resolve()) if inbox else None,
         archive=str(archive.resolve()) if archive else None,

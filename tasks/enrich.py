@@ -30,8 +30,23 @@ def enrich_all(items: list[Article | Failure], model: str | None = None) -> list
     return [enriched[id(item)] if isinstance(item, Article) else item for item in items]
 
 
+class ArticleBatch:
+    """A batch handed to the enrich task whole.
+
+    Prefect and Dask both walk a task's arguments looking for futures, and Dask rebuilds the
+    dataclasses it meets on the way (as plain tuples); an opaque holder keeps the articles intact
+    and skips that walk.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Article | Failure]):
+        self.items = items
+
+
 @task(name="enrich-articles", cache_policy=NO_CACHE)
-def enrich_batch(items: list[Article | Failure], model: str | None = None) -> list[EnrichedArticle | Failure]:
+def enrich_batch(batch: ArticleBatch, model: str | None = None) -> list[EnrichedArticle | Failure]:
+    items = batch.items
     with stage_time("enrich", len(items)):
         results = enrich_all(items, model)
     _, info = load_nlp(model)

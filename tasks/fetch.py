@@ -9,6 +9,8 @@ IntervalHostLimiter keeps the same pace within the process.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -26,7 +28,8 @@ from nyhetsflyt.web.pages import DocumentKind, PageRead, classify_document, read
 from nyhetsflyt.web.records import FetchResult, UrlState
 from nyhetsflyt.web.state import load_url_states, log_fetch, save_url_state
 
-HOST_LIMIT_PREFIX = "nyhetsflyt-host:"
+HOST_LIMIT_PREFIX = "nyhetsflyt-host:"  # the pace: one request start per interval
+HOST_SLOTS_PREFIX = "nyhetsflyt-host-slots:"  # the cap: requests in flight at once
 _BANNED_IN_NAMES = str.maketrans({c: "_" for c in "/%&><"})  # Prefect refuses these in names
 
 
@@ -39,6 +42,7 @@ class FetchSettings(BaseModel):
     max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     max_redirects: Annotated[int, Field(ge=0, le=10)] = 3
     min_host_interval_s: Annotated[float, Field(ge=0, le=3600)] = 1.0
+    max_host_concurrency: Annotated[int, Field(ge=1, le=32)] = 2
     max_attempts: Annotated[int, Field(ge=1, le=10)] = 4
     backoff_base_s: Annotated[float, Field(ge=0, le=600)] = 1.0
     backoff_max_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
@@ -66,6 +70,10 @@ def host_limit_name(host: str) -> str:
     return HOST_LIMIT_PREFIX + host.translate(_BANNED_IN_NAMES)
 
 
+def host_slots_name(host: str) -> str:
+    return HOST_SLOTS_PREFIX + host.translate(_BANNED_IN_NAMES)
+
+
 class PrefectHostLimiter:
     """A Prefect rate limit per host, so every worker keeps to the same pace for that host.
 
@@ -75,18 +83,19 @@ class PrefectHostLimiter:
     for that host, so an API outage slows nothing down and breaks no fetch.
     """
 
-    def __init__(self, min_interval_s: float, acquire_timeout_s: float = 120.0):
+    def __init__(self, min_interval_s: float, acquire_timeout_s: float = 120.0, max_in_flight: int = 2):
         if min_interval_s <= 0:
             raise ValueError("a shared rate limit needs a positive interval")
         self.min_interval_s = min_interval_s
+        self.max_in_flight = max_in_flight
         self.acquire_timeout_s = max(acquire_timeout_s, 10 * min_interval_s)
-        self.fallback = IntervalHostLimiter(min_interval_s)
+        self.fallback = IntervalHostLimiter(min_interval_s, max_in_flight=max_in_flight)
         self._ready: set[str] = set()
         self._broken: set[str] = set()
         self._lock = threading.Lock()
         self._log = get_logger("nyhetsflyt.fetch")
 
-    def _ensure(self, name: str) -> None:
+    def _ensure(self, name: str, limit: int = 1, decay: bool = True) -> None:
         from prefect.client.orchestration import get_client
         from prefect.exceptions import ObjectAlreadyExists
 
@@ -96,7 +105,8 @@ class PrefectHostLimiter:
             with get_client(sync_client=True) as client:
                 try:
                     client.upsert_global_concurrency_limit_by_name(
-                        name, limit=1, slot_decay_per_second=1.0 / self.min_interval_s)
+                        name, limit=limit,
+                        slot_decay_per_second=1.0 / self.min_interval_s if decay else None)
                 except ObjectAlreadyExists:
                     pass  # another worker created it a moment ago
             self._ready.add(name)
@@ -116,6 +126,29 @@ class PrefectHostLimiter:
                                   "process only", name, error, host)
         self.fallback.acquire(host)
 
+    @contextmanager
+    def hold(self, host: str) -> Iterator[None]:
+        from prefect.concurrency.sync import concurrency
+
+        name = host_slots_name(host)
+        if name not in self._broken:
+            try:
+                self._ensure(name, limit=self.max_in_flight, decay=False)
+                slot = concurrency(name, occupy=1, timeout_seconds=self.acquire_timeout_s, strict=True)
+                slot.__enter__()
+            except Exception as error:  # the API is away or refuses: cap locally
+                self._broken.add(name)
+                self._log.warning("Shared concurrency limit %s unavailable (%s); capping %s in "
+                                  "this process only", name, error, host)
+            else:
+                try:
+                    yield
+                finally:
+                    slot.__exit__(None, None, None)
+                return
+        with self.fallback.hold(host):
+            yield
+
 
 _fetchers: OrderedDict[tuple[FetchPolicy, str | None], Fetcher] = OrderedDict()
 _fetchers_lock = threading.Lock()
@@ -128,7 +161,8 @@ def fetcher_for(policy: FetchPolicy) -> Fetcher:
     with _fetchers_lock:
         fetcher = _fetchers.get(key)
         if fetcher is None:
-            limiter = (PrefectHostLimiter(policy.min_host_interval_s)
+            limiter = (PrefectHostLimiter(policy.min_host_interval_s,
+                                          max_in_flight=policy.max_host_concurrency)
                        if api and policy.min_host_interval_s > 0 else None)
             fetcher = Fetcher(policy, limiter=limiter)
             _fetchers[key] = fetcher

@@ -62,6 +62,25 @@ def test_seed_article(empty_db, seed_path):
 
 
 @pytest.mark.shared
+def test_seed_article_enriched_by_the_shipped_model(empty_db, seed_path):
+    ingest_folder(paths=[str(seed_path)])
+    assert query(empty_db, "SELECT model_name, model_version, language FROM news.articles") == [
+        ("nb_nyhetsflyt", "1.0.0", "nb")
+    ]
+    entities = set(query(empty_db, "SELECT canonical, label FROM news.entities"))
+    assert {("Vladimir Putin", "PER"), ("Olaf Scholz", "PER"), ("Nato", "ORG")} <= entities
+    for country in ("Russland", "Tyskland", "Ukraina"):
+        assert {label for name, label in entities if name == country} & {"GPE_LOC", "GPE_ORG"}, country
+    in_captions = query(
+        empty_db,
+        "SELECT canonical FROM news.entities WHERE segment_kind = 'caption' AND text = 'Vladimir Puting'",
+    )
+    assert in_captions and {c for (c,) in in_captions} == {"Vladimir Putin"}
+    speakers = {s for (s,) in query(empty_db, "SELECT speaker_canonical FROM news.quotes")}
+    assert speakers == {"Vladimir Putin"}
+
+
+@pytest.mark.shared
 def test_every_sample_file_ingests_and_twice_changes_nothing(empty_db, shared_data):
     samples = shared_data / "samples"
     roots = [str(samples / name) for name in ("plain_text", "crawl_text", "jsonl", "html")]

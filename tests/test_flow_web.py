@@ -234,6 +234,23 @@ def test_host_rate_limit_is_shared_through_prefect(server):
     assert not any(w.limiter._broken for w in workers)
 
 
+def test_requests_in_flight_to_one_host_are_capped_across_workers(server):
+    """Two fetchers (two workers) with three threads each: two requests in flight at most."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
+
+    policy = FetchPolicy(min_host_interval_s=0.01, max_host_concurrency=2, respect_robots=False)
+    workers = [Fetcher(policy, limiter=PrefectHostLimiter(0.01, max_in_flight=2)) for _ in range(2)]
+    server.state.max_in_flight = 0
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(
+            lambda i: workers[i % 2].fetch(server.url(f"/pause?s=0.4&n={i}")).outcome, range(6)))
+    assert outcomes == ["ok"] * 6
+    assert server.state.max_in_flight <= 2
+    assert not any(w.limiter._broken for w in workers)
+
+
 def test_host_limiter_falls_back_to_the_process_when_prefect_fails(monkeypatch):
     limiter = PrefectHostLimiter(0.01)
 

@@ -396,3 +396,16 @@ def test_unresolvable_host_is_retried_a_bounded_number_of_times(monkeypatch):
     result = fetcher.fetch("https://finnes-ikke.example/nyhet")
     assert result.outcome == "connection_error" and "cannot resolve" in result.error
     assert result.attempts == 0 and len(sleep.waits) == 2
+
+
+def test_requests_in_flight_to_one_host_are_capped(server):
+    """Six threads share one fetcher; the server never answers more than two at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server.state.max_in_flight = 0
+    fetcher = Fetcher(FetchPolicy(min_host_interval_s=0, max_host_concurrency=2, respect_robots=False,
+                                  allow_private=True))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(lambda i: fetcher.fetch(server.url(f"/pause?s=0.3&n={i}")).outcome, range(6)))
+    assert outcomes == ["ok"] * 6
+    assert server.state.max_in_flight == 2

@@ -19,6 +19,7 @@ Routes
     /urls.txt                     plain list of article URLs
     /faults.txt                   plain list: every FAULT_PATHS URL and the article pages
     /slow                         sleeps `slow_seconds` before answering
+    /pause?s=0.3                  sleeps briefly, then answers 200 (to watch requests overlap)
     /trickle                      sends headers, then one byte every 0.1 s for a long time
     /flaky/<key>?fail=N           500 for the first N requests per key, then 200
     /ratelimited/<key>            429 with Retry-After: 1 the first time, then 200
@@ -111,6 +112,17 @@ class ServerState:
     log: list[LoggedRequest] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0
+    max_in_flight: int = 0  # the most requests the server was answering at one moment
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
     def record(self, path: str, headers: dict[str, str]) -> int:
         """Log a request; return how many times this exact path was asked for before."""
@@ -252,7 +264,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _redirect(self, location: str, status: int = 302) -> None:
         self._send(status, b"", headers={"Location": location})
 
-    def do_GET(self) -> None:  # noqa: C901 - one branch per route is the clearest here
+    def do_GET(self) -> None:
+        self.server.state.enter()
+        try:
+            self._route()
+        finally:
+            self.server.state.leave()
+
+    def _route(self) -> None:  # noqa: C901 - one branch per route is the clearest here
         state = self.server.state
         seen = state.record(self.path, dict(self.headers.items()))
         parts = urlsplit(self.path)
@@ -284,6 +303,9 @@ class _Handler(BaseHTTPRequestHandler):
             lines = "".join(f"{self.base}{p}\n" for p in FAULT_PATHS)
             lines += "".join(f"{self.base}/artikler/{s}.html\n" for s in ARTICLES)
             return self._send(200, lines.encode(), "text/plain")
+        if path == "/pause":  # a short wait, so requests overlap when a client lets them
+            time.sleep(float(query.get("s", ["0.3"])[0]))
+            return self._send(200, b"done", "text/plain")
         if path == "/slow":
             time.sleep(state.slow_seconds)
             return self._send(200, b"too late")

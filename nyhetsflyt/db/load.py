@@ -1,4 +1,4 @@
-"""Load enriched articles into the `news` schema: COPY into staging, then one upsert.
+"""Load enriched articles into the `news` schema: COPY into staging, one upsert, COPY the parts.
 
 A batch is one transaction. Articles are keyed by their content hash, so loading the same
 words twice inserts nothing the second time; children are only ever inserted together with
@@ -24,74 +24,24 @@ class LoadResult:
     failures: dict[str, Failure] = field(default_factory=dict)  # content_hash -> why refused
 
 
-_STAGING_DDL = """
-CREATE TEMP TABLE stage_articles (
-    content_hash text, source_uri text, source_format text, external_id text, title text,
-    lede text, body text, raw_text text, published timestamptz, published_precision text,
-    authors text[], tags text[], language text, language_confidence real, word_count integer,
-    keywords text[], model_name text, model_version text, ner_degraded boolean,
-    extractor_version text
-) ON COMMIT DROP;
-CREATE TEMP TABLE stage_segments (
-    content_hash text, position integer, kind text, text text, raw text
-) ON COMMIT DROP;
-CREATE TEMP TABLE stage_captions (
-    content_hash text, position integer, label text, text text, photographers text[],
-    agencies text[], credit_raw text
-) ON COMMIT DROP;
-CREATE TEMP TABLE stage_sentences (
-    content_hash text, sentence_index integer, segment_position integer, char_start integer,
-    char_end integer, text text, tokens text[], lemmas text[], pos text[]
-) ON COMMIT DROP;
-CREATE TEMP TABLE stage_entities (
-    content_hash text, segment_position integer, segment_kind text, text text, label text,
-    canonical text, char_start integer, char_end integer, sentence_index integer
-) ON COMMIT DROP;
-CREATE TEMP TABLE stage_quotes (
-    content_hash text, position integer, quote_index integer, text text, speaker text,
-    speaker_canonical text
-) ON COMMIT DROP;
-CREATE TEMP TABLE new_articles (id bigint, content_hash text) ON COMMIT DROP;
-"""
-
 _ARTICLE_COLUMNS = (
     "content_hash, source_uri, source_format, external_id, title, lede, body, raw_text, "
     "published, published_precision, authors, tags, language, language_confidence, word_count, "
     "keywords, model_name, model_version, ner_degraded, extractor_version"
 )
 
-_UPSERT = f"""
-WITH inserted AS (
-    INSERT INTO news.articles ({_ARTICLE_COLUMNS})
-    SELECT {_ARTICLE_COLUMNS} FROM stage_articles
-    ON CONFLICT (content_hash) DO NOTHING
-    RETURNING id, content_hash
-)
-INSERT INTO new_articles SELECT id, content_hash FROM inserted;
+# Only the articles go through staging: the upsert decides which are new, and their parts are
+# then copied straight into their tables, so the bulk of a batch is written once.
+_STAGING_DDL = f"""
+CREATE TEMP TABLE stage_articles ON COMMIT DROP AS
+SELECT {_ARTICLE_COLUMNS} FROM news.articles WITH NO DATA
+"""
 
-INSERT INTO news.segments (article_id, position, kind, text, raw)
-SELECT n.id, s.position, s.kind, s.text, s.raw
-FROM stage_segments s JOIN new_articles n USING (content_hash);
-
-INSERT INTO news.captions (article_id, position, label, text, photographers, agencies, credit_raw)
-SELECT n.id, c.position, c.label, c.text, c.photographers, c.agencies, c.credit_raw
-FROM stage_captions c JOIN new_articles n USING (content_hash);
-
-INSERT INTO news.sentences (article_id, sentence_index, segment_position, char_start, char_end,
-                            text, tokens, lemmas, pos)
-SELECT n.id, s.sentence_index, s.segment_position, s.char_start, s.char_end, s.text, s.tokens,
-       s.lemmas, s.pos
-FROM stage_sentences s JOIN new_articles n USING (content_hash);
-
-INSERT INTO news.entities (article_id, segment_position, segment_kind, text, label, canonical,
-                           char_start, char_end, sentence_index)
-SELECT n.id, e.segment_position, e.segment_kind, e.text, e.label, e.canonical, e.char_start,
-       e.char_end, e.sentence_index
-FROM stage_entities e JOIN new_articles n USING (content_hash);
-
-INSERT INTO news.quotes (article_id, position, quote_index, text, speaker, speaker_canonical)
-SELECT n.id, q.position, q.quote_index, q.text, q.speaker, q.speaker_canonical
-FROM stage_quotes q JOIN new_articles n USING (content_hash);
+_UPSERT_ARTICLES = f"""
+INSERT INTO news.articles ({_ARTICLE_COLUMNS})
+SELECT {_ARTICLE_COLUMNS} FROM stage_articles
+ON CONFLICT (content_hash) DO NOTHING
+RETURNING content_hash, id
 """
 
 
@@ -109,9 +59,9 @@ def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> 
         return result
     with conn.transaction():
         conn.execute(_STAGING_DDL)
-        _copy_staging(conn, unique)
-        conn.execute(_UPSERT)
-        new = dict(conn.execute("SELECT content_hash, id FROM new_articles").fetchall())
+        _copy_articles(conn, unique)
+        new = dict(conn.execute(_UPSERT_ARTICLES).fetchall())
+        _copy_parts(conn, {new[key]: item for key, item in unique.items() if key in new})
     result.new = new
     result.duplicates.extend(key for key in unique if key not in new)
     return result
@@ -145,9 +95,8 @@ def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[Enriche
     return combined
 
 
-def _copy_staging(conn: psycopg.Connection, unique: dict[str, EnrichedArticle]) -> None:
-    cur = conn.cursor()
-    with cur.copy(f"COPY stage_articles ({_ARTICLE_COLUMNS}) FROM STDIN") as copy:
+def _copy_articles(conn: psycopg.Connection, unique: dict[str, EnrichedArticle]) -> None:
+    with conn.cursor().copy(f"COPY stage_articles ({_ARTICLE_COLUMNS}) FROM STDIN") as copy:
         for key, item in unique.items():
             a, e = item.article, item.enrichment
             copy.write_row((
@@ -156,28 +105,40 @@ def _copy_staging(conn: psycopg.Connection, unique: dict[str, EnrichedArticle]) 
                 e.language_confidence, a.word_count, e.keywords, e.model_name, e.model_version,
                 e.ner_degraded, a.extractor_version,
             ))
-    with cur.copy("COPY stage_segments FROM STDIN") as copy:
-        for key, item in unique.items():
+
+
+def _copy_parts(conn: psycopg.Connection, new: dict[int, EnrichedArticle]) -> None:
+    """COPY the segments, captions, sentences, entities and quotes of newly inserted articles."""
+    if not new:
+        return
+    cur = conn.cursor()
+    with cur.copy("COPY news.segments (article_id, position, kind, text, raw) FROM STDIN") as copy:
+        for article_id, item in new.items():
             for s in item.article.segments:
-                copy.write_row((key, s.position, s.kind, s.text, s.raw))
-    with cur.copy("COPY stage_captions FROM STDIN") as copy:
-        for key, item in unique.items():
+                copy.write_row((article_id, s.position, s.kind, s.text, s.raw))
+    with cur.copy("COPY news.captions (article_id, position, label, text, photographers, agencies, "
+                  "credit_raw) FROM STDIN") as copy:
+        for article_id, item in new.items():
             for c in item.article.captions:
-                copy.write_row((key, c.position, c.label, c.text, c.photographers, c.agencies, c.credit_raw))
-    with cur.copy("COPY stage_sentences FROM STDIN") as copy:
-        for key, item in unique.items():
+                copy.write_row((article_id, c.position, c.label, c.text, c.photographers, c.agencies,
+                                c.credit_raw))
+    with cur.copy("COPY news.sentences (article_id, sentence_index, segment_position, char_start, "
+                  "char_end, text, tokens, lemmas, pos) FROM STDIN") as copy:
+        for article_id, item in new.items():
             for s in item.enrichment.sentences:
-                copy.write_row((key, s.index, s.segment_position, s.start, s.end, s.text,
+                copy.write_row((article_id, s.index, s.segment_position, s.start, s.end, s.text,
                                 s.tokens, s.lemmas, s.pos))
-    with cur.copy("COPY stage_entities FROM STDIN") as copy:
-        for key, item in unique.items():
+    with cur.copy("COPY news.entities (article_id, segment_position, segment_kind, text, label, "
+                  "canonical, char_start, char_end, sentence_index) FROM STDIN") as copy:
+        for article_id, item in new.items():
             for n in item.enrichment.entities:
-                copy.write_row((key, n.segment_position, n.segment_kind, n.text, n.label,
+                copy.write_row((article_id, n.segment_position, n.segment_kind, n.text, n.label,
                                 n.canonical, n.start, n.end, n.sentence_index))
-    with cur.copy("COPY stage_quotes FROM STDIN") as copy:
-        for key, item in unique.items():
+    with cur.copy("COPY news.quotes (article_id, position, quote_index, text, speaker, "
+                  "speaker_canonical) FROM STDIN") as copy:
+        for article_id, item in new.items():
             for index, q in enumerate(item.enrichment.quotes):
-                copy.write_row((key, q.position, index, q.text, q.speaker, q.speaker_canonical))
+                copy.write_row((article_id, q.position, index, q.text, q.speaker, q.speaker_canonical))
 
 
 # -- run bookkeeping ------------------------------------------------------------------------

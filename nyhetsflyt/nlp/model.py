@@ -78,7 +78,9 @@ def _load_resolved(name: str) -> tuple[Language, ModelInfo]:
     as_path = Path(name)
     path = str(as_path.resolve()) if as_path.exists() else None
     meta = nlp.meta
-    model_name = f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}"
+    lang, meta_name = meta.get("lang", nlp.lang), meta.get("name", "pipeline")
+    # spaCy's packages name themselves without the language (core_news_lg); ours includes it.
+    model_name = meta_name if meta_name.startswith(f"{lang}_") else f"{lang}_{meta_name}"
     degraded = "ner" not in nlp.pipe_names
     if degraded:
         log.warning("Model %s has no 'ner' component: no named entities", model_name)

@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -59,6 +60,7 @@ class FetchPolicy:
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 3
     min_host_interval_s: float = 1.0
+    max_host_concurrency: int = 2  # requests in flight to one host, across every worker
     max_attempts: int = 4
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
@@ -74,9 +76,14 @@ class FetchPolicy:
 
 
 class HostLimiter(Protocol):
-    """Blocks until a request to `host` is allowed. The flow may swap in a shared limiter."""
+    """Per-host politeness: a pace and a cap on requests in flight. The flow may swap in a
+    shared limiter."""
 
-    def acquire(self, host: str) -> None: ...
+    def acquire(self, host: str) -> None:
+        """Block until the next request to `host` may start."""
+
+    def hold(self, host: str) -> AbstractContextManager[None]:
+        """A slot for one request to `host` in flight, held until the response is read."""
 
 
 class IntervalHostLimiter:
@@ -86,12 +93,20 @@ class IntervalHostLimiter:
     for different hosts never wait for each other.
     """
 
-    def __init__(self, min_interval_s: float, sleep: Sleep = time.sleep, clock: Clock = time.monotonic):
+    def __init__(self, min_interval_s: float, sleep: Sleep = time.sleep, clock: Clock = time.monotonic,
+                 max_in_flight: int = 2):
         self.min_interval_s = min_interval_s
+        self.max_in_flight = max_in_flight
         self._sleep = sleep
         self._clock = clock
         self._next_slot: dict[str, float] = {}
+        self._in_flight: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
+
+    def hold(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            slots = self._in_flight.setdefault(host, threading.BoundedSemaphore(self.max_in_flight))
+        return slots
 
     def acquire(self, host: str) -> None:
         with self._lock:
@@ -198,7 +213,8 @@ class Fetcher:
         self._resolver = resolver
         self._random_unit = random_unit
         self.limiter: HostLimiter = limiter or IntervalHostLimiter(
-            self.policy.min_host_interval_s, sleep=sleep, clock=clock
+            self.policy.min_host_interval_s, sleep=sleep, clock=clock,
+            max_in_flight=self.policy.max_host_concurrency
         )
         self._session = session or self._new_session()
         self._robots: dict[str, _RobotsEntry] = {}
@@ -349,21 +365,23 @@ class Fetcher:
                 headers["If-None-Match"] = state.etag
             if state.last_modified:
                 headers["If-Modified-Since"] = state.last_modified
-        self.limiter.acquire(host_key(url))
-        started = self._clock()
-        try:
-            response = self._session.get(
-                url, headers=headers, allow_redirects=False, stream=True,
-                timeout=(self.policy.connect_timeout_s, self.policy.read_timeout_s),
-            )
-        except (requests.ConnectTimeout, requests.ReadTimeout) as error:
-            return _Exchange(url, "timeout", error=_describe(error), retryable=True)
-        except requests.ConnectionError as error:
-            return _Exchange(url, "connection_error", error=_describe(error), retryable=True)
-        except requests.RequestException as error:  # invalid URL, bad header, …
-            return _Exchange(url, "connection_error", error=_describe(error))
-        with response:
-            return self._read_response(url, response, started, max_bytes, truncate_at_limit)
+        host = host_key(url)
+        self.limiter.acquire(host)
+        with self.limiter.hold(host):
+            started = self._clock()
+            try:
+                response = self._session.get(
+                    url, headers=headers, allow_redirects=False, stream=True,
+                    timeout=(self.policy.connect_timeout_s, self.policy.read_timeout_s),
+                )
+            except (requests.ConnectTimeout, requests.ReadTimeout) as error:
+                return _Exchange(url, "timeout", error=_describe(error), retryable=True)
+            except requests.ConnectionError as error:
+                return _Exchange(url, "connection_error", error=_describe(error), retryable=True)
+            except requests.RequestException as error:  # invalid URL, bad header, …
+                return _Exchange(url, "connection_error", error=_describe(error))
+            with response:
+                return self._read_response(url, response, started, max_bytes, truncate_at_limit)
 
     def _read_response(self, url: str, response: requests.Response, started: float,
                        max_bytes: int, truncate_at_limit: bool) -> _Exchange:

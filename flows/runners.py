@@ -1,0 +1,25 @@
+"""Where the NLP stage runs: in the flow's own process (the default), or on a Dask cluster.
+
+Set `NYHETSFLYT_DASK_ADDRESS=tcp://scheduler:8786` on the workers (or pass `--dask-address` to
+`nyhetsflyt ingest`) and every flow run submits its enrichment task runs to that cluster, where
+each Dask worker loads the spaCy pipeline once and keeps it. Reading, splitting and loading stay
+with the flow run, close to the files and the database.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prefect.task_runners import TaskRunner
+
+DASK_ADDRESS_ENV = "NYHETSFLYT_DASK_ADDRESS"
+
+
+def nlp_task_runner(address: str | None = None) -> TaskRunner | None:
+    """A Dask task runner for `address` (else $NYHETSFLYT_DASK_ADDRESS); None: Prefect's default."""
+    address = address or os.environ.get(DASK_ADDRESS_ENV)
+    if not address:
+        return None
+    from prefect_dask import DaskTaskRunner  # optional: only needed when a cluster is named
+
+    return DaskTaskRunner(address=address)
