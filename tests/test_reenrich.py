@@ -52,7 +52,7 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
         "segments": rows(url, "SELECT * FROM news.segments ORDER BY 1, 2"),
         "captions": rows(url, "SELECT * FROM news.captions ORDER BY 1, 2"),
         "sentences": rows(url, "SELECT * FROM news.sentences ORDER BY 1, 2"),
-        "entities": rows(url, "SELECT * FROM news.entities ORDER BY 1, 2, 6"),
+        "entities": rows(url, "SELECT * FROM news.entities ORDER BY 1, 2, 7"),  # the primary key
         "quotes": rows(url, "SELECT * FROM news.quotes ORDER BY 1, 3"),
     }
 

@@ -1,8 +1,9 @@
 """The Prefect UI of the local stack, looked at in a real headless Chromium.
 
-Runs the `inbox` deployment on the stack's workers, then checks in the browser that the
-deployments page lists Nyhetsflyt's deployments and that the flow run page shows the run and its
-table artifact. The screenshot of that page is docs/prefect-ui.png (written when missing, or
+Drops the example articles into the stack's inbox, waits for the `inbox` deployment's next
+scheduled run to pick them up on the stack's workers, then checks in the browser that the
+deployments page lists Nyhetsflyt's deployments and that the scheduled run's page shows the run
+and its table artifact. The screenshot of that page is docs/prefect-ui.png (written when missing, or
 again with NYHETSFLYT_UPDATE_SCREENSHOT=1, so a test run does not rewrite a committed file).
 """
 
@@ -11,12 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
-from prefect.deployments import run_deployment
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from nyhetsflyt.paths import EXAMPLE_INBOX, REPO_ROOT
@@ -25,26 +27,26 @@ pytestmark = [pytest.mark.stack, pytest.mark.shared, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = REPO_ROOT / "docs" / "prefect-ui.png"
-FINAL = {StateType.COMPLETED, StateType.FAILED, StateType.CRASHED, StateType.CANCELLED}
 
 
-def run_inbox_deployment(stack: dict) -> tuple[str, str]:
-    """Run `ingest-folder/inbox` to completion; a run cancelled because a scheduled pickup was busy
-    (the deployment runs one at a time) is tried again. Returns the run's id and name."""
+def wait_for_scheduled_pickup(stack: dict, after: datetime) -> tuple[str, str]:
+    """The first run the scheduler made of `ingest-folder/inbox` (every 5 minutes, Europe/Oslo)
+    that started after `after` and completed; returns its id and name."""
     with temporary_settings(updates={PREFECT_API_URL: stack["api_url"]}):
         with get_client(sync_client=True) as client:
-            for _ in range(3):
-                run = run_deployment("ingest-folder/inbox", timeout=0, as_subflow=False)
-                deadline = time.monotonic() + 300
-                while time.monotonic() < deadline:
-                    run = client.read_flow_run(run.id)
-                    if run.state and run.state.type in FINAL:
-                        break
-                    time.sleep(2)
-                if run.state.type == StateType.COMPLETED:
-                    return str(run.id), run.name
-                assert run.state.type == StateType.CANCELLED, run.state
-    pytest.fail("the inbox deployment never got to run")
+            deployment = client.read_deployment_by_name("ingest-folder/inbox")
+            assert deployment.schedules and deployment.schedules[0].schedule.timezone == "Europe/Oslo"
+            deadline = time.monotonic() + 7 * 60  # the next 5-minute mark, and the run itself
+            while time.monotonic() < deadline:
+                runs = client.read_flow_runs(
+                    deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])))
+                for run in runs:
+                    started = run.start_time
+                    if (run.auto_scheduled and started is not None and started > after
+                            and run.state is not None and run.state.type == StateType.COMPLETED):
+                        return str(run.id), run.name
+                time.sleep(5)
+    pytest.fail("no scheduled run of the inbox deployment completed within 7 minutes")
 
 
 def test_prefect_ui_shows_deployments_run_and_artifact(local_stack, tmp_path):
@@ -52,9 +54,10 @@ def test_prefect_ui_shows_deployments_run_and_artifact(local_stack, tmp_path):
 
     assert CHROMIUM.exists(), "Chromium is missing: `make install` installs it (apt-get install chromium)"
     inbox = local_stack["stack_dir"] / "inbox"  # the stack's inbox deployment watches it
+    copied_at = datetime.now(timezone.utc)
     for example in EXAMPLE_INBOX.iterdir():
         shutil.copy(example, inbox / example.name)
-    run_id, run_name = run_inbox_deployment(local_stack)
+    run_id, run_name = wait_for_scheduled_pickup(local_stack, copied_at)
     assert not [p for p in inbox.rglob("*") if p.is_file()]  # the pickup emptied the inbox
 
     ui = local_stack["ui_url"]

@@ -113,7 +113,7 @@ class ServerState:
     counters: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
-    max_in_flight: int = 0  # the most requests the server was answering at one moment
+    max_in_flight: int = 0  # the most /pause requests waiting at one moment
 
     def enter(self) -> None:
         with self.lock:
@@ -265,11 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, b"", headers={"Location": location})
 
     def do_GET(self) -> None:
-        self.server.state.enter()
-        try:
-            self._route()
-        finally:
-            self.server.state.leave()
+        self._route()
 
     def _route(self) -> None:  # noqa: C901 - one branch per route is the clearest here
         state = self.server.state
@@ -304,7 +300,13 @@ class _Handler(BaseHTTPRequestHandler):
             lines += "".join(f"{self.base}/artikler/{s}.html\n" for s in ARTICLES)
             return self._send(200, lines.encode(), "text/plain")
         if path == "/pause":  # a short wait, so requests overlap when a client lets them
-            time.sleep(float(query.get("s", ["0.3"])[0]))
+            # Counted around the wait only: a client holds its slot until it has read the
+            # answer, so overlapping waits mean overlapping slots, whatever the thread timing.
+            state.enter()
+            try:
+                time.sleep(float(query.get("s", ["0.3"])[0]))
+            finally:
+                state.leave()
             return self._send(200, b"done", "text/plain")
         if path == "/slow":
             time.sleep(state.slow_seconds)

@@ -185,6 +185,7 @@ class _Exchange:
     retryable: bool = False
     retry_after_s: float | None = None
     requests_made: int = 0
+    waited_s: float = 0.0  # time spent waiting for the host's turn (politeness), not fetching
 
 
 @dataclass(slots=True)
@@ -248,15 +249,19 @@ class Fetcher:
         """Fetch `url`, conditionally when `state` holds validators; never raises for HTTP."""
         started = self._clock()
         attempts = 0  # tries that sent a request
+        waited = 0.0
         for tries in range(1, max(1, self.policy.max_attempts) + 1):
             exchange = self._follow(url, state, check_robots=self.policy.respect_robots,
                                     max_bytes=self.policy.max_bytes, truncate_at_limit=False)
+            waited += exchange.waited_s
             if exchange.requests_made:
                 attempts += 1
             if not exchange.retryable or tries >= self.policy.max_attempts:
                 break
             self._sleep(self._retry_wait(exchange, tries))
-        return self._result(url, exchange, state, attempts, self._clock() - started)
+        # Elapsed is the fetch itself (requests, downloads, retry waits): the queue for a busy
+        # host's turn says how polite we are, not how the site answered.
+        return self._result(url, exchange, state, attempts, self._clock() - started - waited)
 
     def robots_allows(self, url: str) -> bool:
         """Whether robots.txt of the URL's host lets our user agent fetch it (cached per host)."""
@@ -335,24 +340,28 @@ class Fetcher:
         visited: list[str] = []
         current = url
         last_status: int | None = None
+        waited = 0.0
         for _hop in range(self.policy.max_redirects + 1):
             refusal = self._refusal(current, check_robots=check_robots)
             if refusal is not None:
                 refusal.status = last_status
                 refusal.requests_made = len(visited)
+                refusal.waited_s = waited
                 return refusal
             visited.append(current)
             exchange = self._request(current, state, max_bytes=max_bytes,
                                      truncate_at_limit=truncate_at_limit)
+            waited += exchange.waited_s
             exchange.requests_made = len(visited)
             if exchange.location is None:
+                exchange.waited_s = waited
                 return exchange
             last_status = exchange.status
             current = urljoin(current, exchange.location)
             if current in visited:
-                return _Exchange(current, "redirect_loop", status=last_status,
+                return _Exchange(current, "redirect_loop", status=last_status, waited_s=waited,
                                  error=f"redirect back to {current}", requests_made=len(visited))
-        return _Exchange(current, "redirect_loop", status=last_status,
+        return _Exchange(current, "redirect_loop", status=last_status, waited_s=waited,
                          error=f"more than {self.policy.max_redirects} redirects",
                          requests_made=len(visited))
 
@@ -366,22 +375,29 @@ class Fetcher:
             if state.last_modified:
                 headers["If-Modified-Since"] = state.last_modified
         host = host_key(url)
+        queued = self._clock()
         self.limiter.acquire(host)
         with self.limiter.hold(host):
             started = self._clock()
-            try:
-                response = self._session.get(
-                    url, headers=headers, allow_redirects=False, stream=True,
-                    timeout=(self.policy.connect_timeout_s, self.policy.read_timeout_s),
-                )
-            except (requests.ConnectTimeout, requests.ReadTimeout) as error:
-                return _Exchange(url, "timeout", error=_describe(error), retryable=True)
-            except requests.ConnectionError as error:
-                return _Exchange(url, "connection_error", error=_describe(error), retryable=True)
-            except requests.RequestException as error:  # invalid URL, bad header, …
-                return _Exchange(url, "connection_error", error=_describe(error))
-            with response:
-                return self._read_response(url, response, started, max_bytes, truncate_at_limit)
+            exchange = self._get(url, headers, started, max_bytes, truncate_at_limit)
+        exchange.waited_s = started - queued
+        return exchange
+
+    def _get(self, url: str, headers: dict[str, str], started: float, max_bytes: int,
+             truncate_at_limit: bool) -> _Exchange:
+        try:
+            response = self._session.get(
+                url, headers=headers, allow_redirects=False, stream=True,
+                timeout=(self.policy.connect_timeout_s, self.policy.read_timeout_s),
+            )
+        except (requests.ConnectTimeout, requests.ReadTimeout) as error:
+            return _Exchange(url, "timeout", error=_describe(error), retryable=True)
+        except requests.ConnectionError as error:
+            return _Exchange(url, "connection_error", error=_describe(error), retryable=True)
+        except requests.RequestException as error:  # invalid URL, bad header, …
+            return _Exchange(url, "connection_error", error=_describe(error))
+        with response:
+            return self._read_response(url, response, started, max_bytes, truncate_at_limit)
 
     def _read_response(self, url: str, response: requests.Response, started: float,
                        max_bytes: int, truncate_at_limit: bool) -> _Exchange:
