@@ -71,6 +71,35 @@ def test_same_words_twice_in_one_batch_count_once(empty_db):
     assert table_counts(empty_db)["articles"] == 1
 
 
+def test_two_loaders_of_the_same_words_store_them_once(empty_db):
+    """A second worker loading the same article while the first has not committed waits for it,
+    then counts a duplicate: no unique-key error, no second copy."""
+    import threading
+    import time
+
+    article = make_article(6)
+    second: dict[str, object] = {}
+    with psycopg.connect(empty_db) as first_conn, psycopg.connect(empty_db) as other_conn:
+        with first_conn.transaction():  # the first loader's batch, still open
+            assert len(load_articles(first_conn, [article]).new) == 1
+
+            def load_again() -> None:
+                try:
+                    second["result"] = load_articles(other_conn, [article])
+                except Exception as error:  # recorded, so the assertion below shows it
+                    second["error"] = error
+
+            worker = threading.Thread(target=load_again)
+            worker.start()
+            time.sleep(0.5)
+            assert worker.is_alive()  # waiting for the first loader's lock, not racing past it
+        worker.join(timeout=10)
+    assert "error" not in second, second.get("error")
+    result = second["result"]
+    assert result.new == {} and result.duplicates == [article.article.content_hash]
+    assert table_counts(empty_db)["articles"] == 1
+
+
 def test_article_the_database_refuses_fails_alone(empty_db):
     bad = make_article(5, body_extra=" \x00 NUL-tegn")  # PostgreSQL text cannot hold NUL
     with psycopg.connect(empty_db) as conn:

@@ -1,4 +1,4 @@
-"""Load enriched articles into the `news` schema: COPY into staging, one upsert, COPY the parts.
+"""Load enriched articles into the `news` schema: new articles and their parts by COPY.
 
 A batch is one transaction. Articles are keyed by their content hash, so loading the same
 words twice inserts nothing the second time; children are only ever inserted together with
@@ -30,19 +30,15 @@ _ARTICLE_COLUMNS = (
     "keywords, model_name, model_version, ner_degraded, extractor_version"
 )
 
-# Only the articles go through staging: the upsert decides which are new, and their parts are
-# then copied straight into their tables, so the bulk of a batch is written once.
-_STAGING_DDL = f"""
-CREATE TEMP TABLE stage_articles ON COMMIT DROP AS
-SELECT {_ARTICLE_COLUMNS} FROM news.articles WITH NO DATA
+# Each content hash is locked for the transaction, so two workers loading the same words wait for
+# each other instead of both inserting; the second then sees the first's row and skips it.
+_LOCK_HASHES = """
+SELECT pg_advisory_xact_lock(hashtextextended(h, 0)) FROM unnest(%s::text[]) AS h ORDER BY h
 """
-
-_UPSERT_ARTICLES = f"""
-INSERT INTO news.articles ({_ARTICLE_COLUMNS})
-SELECT {_ARTICLE_COLUMNS} FROM stage_articles
-ON CONFLICT (content_hash) DO NOTHING
-RETURNING content_hash, id
-"""
+_STORED_HASHES = "SELECT content_hash FROM news.articles WHERE content_hash = ANY(%s)"
+# Ids are drawn from the table's own sequence, so new articles and all their parts are copied
+# straight into their tables: the bulk of a batch is written once, with no staging table.
+_NEW_IDS = "SELECT nextval(pg_get_serial_sequence('news.articles', 'id')) FROM generate_series(1, %s)"
 
 
 def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> LoadResult:
@@ -57,11 +53,15 @@ def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> 
             unique[key] = item
     if not unique:
         return result
+    hashes = list(unique)
     with conn.transaction():
-        conn.execute(_STAGING_DDL)
-        _copy_articles(conn, unique)
-        new = dict(conn.execute(_UPSERT_ARTICLES).fetchall())
-        _copy_parts(conn, {new[key]: item for key, item in unique.items() if key in new})
+        conn.execute(_LOCK_HASHES, (hashes,))
+        stored = {row[0] for row in conn.execute(_STORED_HASHES, (hashes,))}
+        fresh = [key for key in hashes if key not in stored]
+        ids = [row[0] for row in conn.execute(_NEW_IDS, (len(fresh),))] if fresh else []
+        new = dict(zip(fresh, ids, strict=True))
+        _copy_articles(conn, {new[key]: (key, unique[key]) for key in fresh})
+        _copy_parts(conn, {new[key]: unique[key] for key in fresh})
     result.new = new
     result.duplicates.extend(key for key in unique if key not in new)
     return result
@@ -95,12 +95,15 @@ def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[Enriche
     return combined
 
 
-def _copy_articles(conn: psycopg.Connection, unique: dict[str, EnrichedArticle]) -> None:
-    with conn.cursor().copy(f"COPY stage_articles ({_ARTICLE_COLUMNS}) FROM STDIN") as copy:
-        for key, item in unique.items():
+def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedArticle]]) -> None:
+    """COPY new articles with the ids drawn for them (COPY writes identity columns as given)."""
+    if not new:
+        return
+    with conn.cursor().copy(f"COPY news.articles (id, {_ARTICLE_COLUMNS}) FROM STDIN") as copy:
+        for article_id, (key, item) in new.items():
             a, e = item.article, item.enrichment
             copy.write_row((
-                key, a.source_uri, a.source_format, a.external_id, a.title, a.lede, a.body,
+                article_id, key, a.source_uri, a.source_format, a.external_id, a.title, a.lede, a.body,
                 a.raw_text, a.published, a.published_precision, a.authors, a.tags, e.language,
                 e.language_confidence, a.word_count, e.keywords, e.model_name, e.model_version,
                 e.ner_degraded, a.extractor_version,

@@ -45,14 +45,18 @@ def enrich_articles(
         for segment in article.segments
         if segment.kind in ENRICHED_KINDS and segment.text.strip()
     ]
-    analysed: list[list[AnalysedSegment]] = [[] for _ in articles]
-    for doc, (article_index, segment) in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
-        credit = credit_start(articles[article_index], segment)
-        analysed[article_index].append(AnalysedSegment(segment, doc, credit))
-    return [
-        enrich_article(article, segments, info)
-        for article, segments in zip(articles, analysed, strict=True)
-    ]
+    # A memory zone frees the strings the batch added to the vocabulary once it is done, so a
+    # long-running worker stays the same size however many new words it reads. Nothing that
+    # leaves this function refers to a Doc: enrichments hold plain strings and numbers.
+    with nlp.memory_zone():
+        analysed: list[list[AnalysedSegment]] = [[] for _ in articles]
+        for doc, (article_index, segment) in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
+            credit = credit_start(articles[article_index], segment)
+            analysed[article_index].append(AnalysedSegment(segment, doc, credit))
+        return [
+            enrich_article(article, segments, info)
+            for article, segments in zip(articles, analysed, strict=True)
+        ]
 
 
 def credit_start(article: Article, segment: Segment) -> int | None:
