@@ -7,7 +7,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from nyhetsflyt.db.connect import connect, resolve_database_url
+from nyhetsflyt.db.connect import resolve_database_url, reused_connection
 from nyhetsflyt.db.load import LoadResult, load_articles_isolating_bad
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.documents import EnrichedArticle
@@ -49,5 +49,5 @@ def prepare_database() -> list[str]:
 )
 def load_batch(articles: list[EnrichedArticle]) -> LoadResult:
     # The URL is resolved here, never passed around, so no password reaches the Prefect API.
-    with stage_time("load", len(articles)), connect(resolve_database_url()) as conn:
+    with stage_time("load", len(articles)), reused_connection(resolve_database_url()) as conn:
         return load_articles_isolating_bad(conn, articles)

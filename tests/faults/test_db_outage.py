@@ -13,6 +13,7 @@ import time
 import psycopg
 import pytest
 
+import nyhetsflyt.db.connect
 import tasks.load
 from faults.cluster import ScratchCluster
 from faults.corpus import CORPUS_ARTICLES, Layout, ingest_inbox
@@ -37,11 +38,12 @@ def cluster(monkeypatch, prefect_server):
 
 
 class ConnectRecorder:
-    """Wraps the load task's connect(): records each attempt and whether the database answered."""
+    """Wraps the connect() behind the load task's connection: records each attempt and whether
+    the database answered."""
 
     def __init__(self, monkeypatch):
         self.attempts: list[tuple[float, bool]] = []
-        original = tasks.load.connect
+        original = nyhetsflyt.db.connect.connect
 
         def recording_connect(url, **kwargs):
             try:
@@ -52,7 +54,7 @@ class ConnectRecorder:
             self.attempts.append((time.monotonic(), True))
             return conn
 
-        monkeypatch.setattr(tasks.load, "connect", recording_connect)
+        monkeypatch.setattr(nyhetsflyt.db.connect, "connect", recording_connect)
 
     @property
     def refused(self) -> int:
