@@ -12,6 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+# Prefect's server sends anonymous usage statistics to Prefect's hosts by default; a pipeline keeps
+# to the hosts it is given (and on a first ephemeral start, that write also races the migrations).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(help="Nyhetsflyt: Norwegian news into PostgreSQL, as Prefect flows.", no_args_is_help=True)
 db_app = typer.Typer(help="The news database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -20,12 +24,9 @@ from nyhetsflyt.stack import stack_app  # noqa: E402 - `nyhetsflyt stack up|down
 
 app.add_typer(stack_app, name="stack")
 
-try:  # the training and evaluation commands need only spaCy, which is always installed
-    from nyhetsflyt.nlp.cli import nlp_app
+from nyhetsflyt.nlp.cli import nlp_app  # noqa: E402 - `nyhetsflyt nlp train|evaluate`
 
-    app.add_typer(nlp_app, name="nlp")
-except ImportError:  # pragma: no cover - only while the module is absent from a checkout
-    pass
+app.add_typer(nlp_app, name="nlp")
 
 from nyhetsflyt.web.cli import fetch as fetch_command, sources_app  # noqa: E402 - beside the other sub-apps
 
