@@ -155,7 +155,9 @@ def backfill(
                 run = client.read_flow_run(shard.runs[-1])
                 shard.worker = run.labels.get("prefect.worker.name", "") if run.labels else ""
                 state = run.state.type if run.state else None
-                if state == StateType.RUNNING and _worker_is_offline(client, run):
+                # Pending too: a run its worker had just started when the worker died never
+                # sends a heartbeat, so only this check finds it.
+                if state in (StateType.RUNNING, StateType.PENDING) and _worker_is_offline(client, run):
                     logger.warning("Shard %d: worker %s is offline; marking run %s crashed",
                                    shard.index + 1, shard.worker, run.id)
                     client.set_flow_run_state(

@@ -79,7 +79,9 @@ def ingest_folder(
     try:
         files = find_news_files(roots)
         summary.files_seen = len(files)
-        logger.info("Found %d files under %s", len(files), ", ".join(map(str, roots)))
+        # A backfill shard names each of its files: the log says how many, and the first few.
+        shown = ", ".join(map(str, roots[:3])) + (f" and {len(roots) - 3} more" if len(roots) > 3 else "")
+        logger.info("Found %d files under %s", len(files), shown)
         for file_batch in _batches(files, batch_size):
             reads = read_files(file_batch, max_file_bytes)
             reasons: dict[Path, list[str]] = {read.path: [] for read in reads}

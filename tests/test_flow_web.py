@@ -219,18 +219,21 @@ def test_host_rate_limit_is_shared_through_prefect(server):
 
     from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
 
-    policy = FetchPolicy(min_host_interval_s=0.3, respect_robots=False)
+    policy = FetchPolicy(min_host_interval_s=1.0, respect_robots=False)
     # Two fetchers with limiters of their own, as two workers would have.
-    workers = [Fetcher(policy, limiter=PrefectHostLimiter(0.3)) for _ in range(2)]
+    workers = [Fetcher(policy, limiter=PrefectHostLimiter(1.0)) for _ in range(2)]
     for index in range(6):
         assert workers[index % 2].fetch(server.url("/static")).outcome == "ok"
     arrivals = [r.at for r in server.state.requests_for("/static")]
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
-    assert min(gaps) >= 0.2, gaps  # one request per interval, whichever worker asks
+    # One request per interval, whichever worker asks. Limiters of their own would let every
+    # other request through at once (gaps near 0); the margin is for the time between a slot
+    # being granted and the request reaching the server, which a busy machine stretches.
+    assert min(gaps) >= 0.6, gaps
     name = host_limit_name(server.base_url.split("//", 1)[1])
     with get_client(sync_client=True) as client:
         limit = client.read_global_concurrency_limit_by_name(name)
-    assert limit.limit == 1 and limit.slot_decay_per_second == pytest.approx(1 / 0.3)
+    assert limit.limit == 1 and limit.slot_decay_per_second == pytest.approx(1 / 1.0)
     assert not any(w.limiter._broken for w in workers)
 
 
