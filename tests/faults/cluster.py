@@ -64,6 +64,8 @@ class ScratchCluster:
                        text=True, timeout=timeout, user=self.user, cwd=self.root)
 
     def start(self) -> None:
+        if not self.data.exists():  # a restart timer that fired after the test was torn down
+            return
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
         self._pg("pg_ctl", "start", "-w", "-D", str(self.data), "-l", str(self.root / "log"),
                  "-o", options)
