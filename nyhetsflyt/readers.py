@@ -242,6 +242,17 @@ def _date_from_parts(year: str, month: str, day: str | None) -> tuple[datetime, 
 
 
 def _json_records(text: str) -> Iterator[tuple[int, object]]:
+    """Records of JSON Lines, or of one JSON document (an object, or an array of objects)."""
+    try:
+        whole = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        whole = None  # JSON Lines (more than one value), or broken: read line by line
+    else:
+        if isinstance(whole, list):
+            yield from enumerate(whole, start=1)
+        else:
+            yield 1, whole
+        return
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue

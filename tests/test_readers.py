@@ -102,6 +102,22 @@ def test_jsonl_bad_record_fails_alone(tmp_path):
     assert "not JSON" in reasons[0] and "no text" in reasons[1]
 
 
+def test_one_json_document_is_read_whole_not_line_by_line(tmp_path):
+    article = {"title": "Ferja er tilbake", "text": "Ferja er tilbake\n\nSambandet går igjen fra mandag.",
+               "date": "2024-05-02"}
+    pretty = write(tmp_path, "en.json", json.dumps(article, ensure_ascii=False, indent=2))
+    (doc,) = read_file(pretty).documents
+    assert doc.title == "Ferja er tilbake" and doc.published_precision == "day"
+
+    array = write(tmp_path, "to.json", json.dumps([article, {**article, "title": "Ny ferje"}], indent=2))
+    assert [d.title for d in read_file(array).documents] == ["Ferja er tilbake", "Ny ferje"]
+
+    # Something else in JSON (here an expected-output file) is one failure, not one per line.
+    other = write(tmp_path, "forventet.json", json.dumps({"expected": {"title": "T", "body": {"p": [1]}}}, indent=2))
+    read = read_file(other)
+    assert not read.documents and [f.reason for f in read.failures] == ["record has no text"]
+
+
 def test_absurd_json_date_is_dropped_not_trusted(tmp_path):
     path = write(tmp_path, "f.jsonl", json.dumps({"title": "T", "text": "Tekst.", "date": "9999-12-31"}))
     (doc,) = read_file(path).documents
