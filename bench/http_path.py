@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from bench.html_extract import Outcome, ours, trafilatura_extractor
-from bench.infra import free_port, stop_process_tree
+from nyhetsflyt.stack import free_port, stop_process_tree
 from nyhetsflyt.paths import SHARED_DATA
 from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
 

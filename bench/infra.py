@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +19,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from nyhetsflyt.paths import REPO_ROOT
+from nyhetsflyt.stack import free_port, stop_process_tree
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -53,12 +52,6 @@ class ThrowawayDatabases:
             for name in reversed(self.created):
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.created.clear()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def api_healthy(api_url: str) -> bool:
@@ -121,26 +114,6 @@ def prefect_server(work_dir: Path, api_url: str | None = None, timeout: float = 
         yield PrefectServer(url, process.pid, home)
     finally:
         stop_process_tree(process.pid)
-
-
-def stop_process_tree(pid: int, grace: float = 15.0) -> None:
-    """SIGTERM the process we started and its children, SIGKILL what stays."""
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return
-    for process in processes:
-        try:
-            process.send_signal(signal.SIGTERM)
-        except psutil.Error:
-            pass
-    _, remaining = psutil.wait_procs(processes, timeout=grace)
-    for process in remaining:
-        try:
-            process.kill()
-        except psutil.Error:
-            pass
 
 
 class TreeRssSampler:

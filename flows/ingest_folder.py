@@ -14,9 +14,9 @@ from typing import Annotated
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from flows.pipeline import process_documents
+from flows.pipeline import ArticleCounts, process_documents
 from flows.runners import nlp_task_runner
 from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
@@ -27,19 +27,13 @@ from tasks.load import prepare_database
 from tasks.read import find_news_files, read_files
 
 
-class RunSummary(BaseModel):
+class RunSummary(ArticleCounts):
     """What a run did, as counted; also the run's table artifact and its `news.ingest_runs` row."""
 
     run_id: int
     files_seen: int = 0
-    articles_seen: int = 0
-    articles_new: int = 0
-    duplicates: int = 0
     skipped: int = 0
     failed: int = 0
-    entities: int = 0
-    captions: int = 0
-    quotes: int = 0
     archived: int = 0
     quarantined: int = 0
     kept: int = 0  # could not be moved (archive unwritable, disk full): still in the inbox, retried next run
@@ -100,12 +94,7 @@ def ingest_folder(
             for start in range(0, len(documents), batch_size):
                 batch = documents[start:start + batch_size]
                 outcome = process_documents(batch, model)
-                summary.articles_seen += len(batch)
-                summary.articles_new += outcome.new
-                summary.duplicates += outcome.duplicates
-                summary.entities += outcome.entities
-                summary.captions += outcome.captions
-                summary.quotes += outcome.quotes
+                summary.add_batch(len(batch), outcome)
                 _count_failures(summary, outcome.failures, run_id, url)
                 for origin, result in zip(origins[start:start + batch_size], outcome.results):
                     if isinstance(result, Failure):

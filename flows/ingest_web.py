@@ -18,9 +18,9 @@ from typing import Annotated, Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from flows.pipeline import process_documents
+from flows.pipeline import ArticleCounts, process_documents
 from flows.runners import nlp_task_runner
 from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
@@ -35,7 +35,7 @@ from tasks.load import prepare_database
 MAX_SITEMAP_DEPTH = 3  # an index of indexes of sitemaps, and no deeper
 
 
-class WebRunSummary(BaseModel):
+class WebRunSummary(ArticleCounts):
     """What a run did, as counted; also the run's artifacts and its `news.ingest_runs` row."""
 
     run_id: int
@@ -44,14 +44,8 @@ class WebRunSummary(BaseModel):
     pages_fetched: int = 0  # article page requests, whatever their outcome
     not_modified: int = 0  # 304 to a conditional GET
     unchanged: int = 0  # 200 with the body we had
-    articles_seen: int = 0
-    articles_new: int = 0
-    duplicates: int = 0
     skipped: int = 0  # not articles, or disallowed by robots.txt
     failed: int = 0
-    entities: int = 0
-    captions: int = 0
-    quotes: int = 0
     fetch_outcomes: dict[str, dict[str, int]] = Field(default_factory=dict)  # kind → outcome → n
     failures: list[dict[str, str]] = Field(default_factory=list)
 
@@ -224,12 +218,7 @@ def _ingest_pages(fetched: list[FetchResult], hints: dict[str, DiscoveredUrl], m
         else:
             remembered.append((result, True, processed[1]))
     if outcome:
-        summary.articles_seen += len(documents)
-        summary.articles_new += outcome.new
-        summary.duplicates += outcome.duplicates
-        summary.entities += outcome.entities
-        summary.captions += outcome.captions
-        summary.quotes += outcome.quotes
+        summary.add_batch(len(documents), outcome)
         _record(summary, outcome.failures, "failed", db)
         get_run_logger().info("Batch of %d articles: %d new, %d already stored, %d failed",
                               len(documents), outcome.new, outcome.duplicates, len(outcome.failures))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prefect.utilities.annotations import quote
+from pydantic import BaseModel
 
 from nyhetsflyt.documents import EnrichedArticle, Failure, SourceDocument
 from tasks.enrich import ArticleBatch, enrich_batch
@@ -26,6 +27,25 @@ class BatchOutcome:
     @property
     def failures(self) -> list[Failure]:
         return [r for r in self.results if isinstance(r, Failure)]
+
+
+class ArticleCounts(BaseModel):
+    """The article counts every source's run summary keeps, added up batch by batch."""
+
+    articles_seen: int = 0
+    articles_new: int = 0
+    duplicates: int = 0
+    entities: int = 0
+    captions: int = 0
+    quotes: int = 0
+
+    def add_batch(self, seen: int, outcome: BatchOutcome) -> None:
+        self.articles_seen += seen
+        self.articles_new += outcome.new
+        self.duplicates += outcome.duplicates
+        self.entities += outcome.entities
+        self.captions += outcome.captions
+        self.quotes += outcome.quotes
 
 
 def process_documents(documents: list[SourceDocument], model: str | None = None) -> BatchOutcome:
