@@ -94,7 +94,7 @@ def ingest_folder(
             for start in range(0, len(documents), batch_size):
                 batch = documents[start:start + batch_size]
                 outcome = process_documents(batch, model)
-                summary.add_batch(len(batch), outcome)
+                summary.add_batch(outcome)
                 _count_failures(summary, outcome.failures, run_id, url)
                 for origin, result in zip(origins[start:start + batch_size], outcome.results):
                     if isinstance(result, Failure):

@@ -218,7 +218,7 @@ def _ingest_pages(fetched: list[FetchResult], hints: dict[str, DiscoveredUrl], m
         else:
             remembered.append((result, True, processed[1]))
     if outcome:
-        summary.add_batch(len(documents), outcome)
+        summary.add_batch(outcome)
         _record(summary, outcome.failures, "failed", db)
         get_run_logger().info("Batch of %d articles: %d new, %d already stored, %d failed",
                               len(documents), outcome.new, outcome.duplicates, len(outcome.failures))

@@ -39,8 +39,8 @@ class ArticleCounts(BaseModel):
     captions: int = 0
     quotes: int = 0
 
-    def add_batch(self, seen: int, outcome: BatchOutcome) -> None:
-        self.articles_seen += seen
+    def add_batch(self, outcome: BatchOutcome) -> None:
+        self.articles_seen += len(outcome.results)  # one result per document of the batch
         self.articles_new += outcome.new
         self.duplicates += outcome.duplicates
         self.entities += outcome.entities
