@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import os
 from pathlib import Path
 
@@ -12,6 +13,33 @@ SHIPPED_MODEL = MODEL_DIR / "nb_nyhetsflyt"
 EXAMPLE_INBOX = REPO_ROOT / "examples" / "inbox"
 VAR_DIR = Path(os.environ.get("NYHETSFLYT_VAR_DIR", REPO_ROOT / "var"))
 
-# Real data written by others, kept beside the repository and never copied into it.
-SHARED_DATA = Path(os.environ.get("NYHETSFLYT_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+
+def _cloned_from(root: Path) -> Path | None:
+    """The local checkout this one was cloned from (its `origin`), if it was cloned from a folder."""
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read(root / ".git" / "config", encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeError):
+        return None
+    url = parser.get('remote "origin"', "url", fallback="").removeprefix("file://")
+    return Path(url) if url.startswith("/") else None
+
+
+def _shared_data(root: Path) -> Path:
+    """Real data written by others, kept beside the repository and never copied into it.
+
+    Beside this checkout, else beside the checkout it was cloned from (a throwaway clone
+    elsewhere, as CI makes); NYHETSFLYT_SHARED_DATA overrides both.
+    """
+    if "NYHETSFLYT_SHARED_DATA" in os.environ:
+        return Path(os.environ["NYHETSFLYT_SHARED_DATA"])
+    beside = root.parent / "shared" / "data"
+    origin = _cloned_from(root)
+    if not beside.exists() and origin is not None and (origin.parent / "shared" / "data").exists():
+        return origin.parent / "shared" / "data"
+    return beside
+
+
+SHARED_DATA = _shared_data(REPO_ROOT)
 SEED_ARTICLE = SHARED_DATA / "seed" / "000_d424f699915e0a8c.txt"
