@@ -23,11 +23,12 @@ from spacy.training.loop import train as train_nlp
 from spacy.util import registry
 
 from nyhetsflyt.nlp.evaluate import evaluate_conllu
+from nyhetsflyt.nlp.lexicon import LEXICON_SOURCES, write_lexicon_pipeline
 from nyhetsflyt.nlp.norne import convert_file
 from nyhetsflyt.paths import MODEL_DIR, SHARED_DATA, SHIPPED_MODEL
 
 MODEL_NAME = "nb_nyhetsflyt"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 DEFAULT_CONFIG = MODEL_DIR / "config.cfg"
 CORPUS_DIR = MODEL_DIR / "corpus"
 TRAINING_DIR = MODEL_DIR / "training"
@@ -44,6 +45,7 @@ LICENCES = [
         "license": "CC0 1.0 (annotations)",
         "author": "National Library of Norway; Language Technology Group, University of Oslo",
     },
+    *LEXICON_SOURCES,
 ]
 
 
@@ -197,10 +199,11 @@ def train_model(
     """
     extra = tuple(f for f in extra_eval_files if (norne_dir / f).exists())
     converted = convert_corpus(norne_dir, corpus_dir, tuple(dict.fromkeys((train_file, dev_file, *extra))))
+    lexicon = write_lexicon_pipeline(corpus_dir / "lexicon")
     started = time.monotonic()
     stopped_by_time = run_training(
         config, output_dir, train_path=converted[train_file], dev_path=converted[dev_file],
-        max_minutes=max_minutes, overrides=overrides,
+        max_minutes=max_minutes, overrides={"paths.vectors": str(corpus_dir / "lexicon"), **(overrides or {})},
     )
     minutes = (time.monotonic() - started) / 60
     training = {
@@ -210,6 +213,7 @@ def train_model(
         "minutes": round(minutes, 1),
         "stopped_by_time_limit": stopped_by_time,
         "max_minutes": max_minutes,
+        "lexicon": lexicon,
     }
     best_dir = output_dir / "model-best"
     scores = evaluate_and_ship(best_dir, shipped_dir, norne_dir=norne_dir, config=config, train_file=train_file,
