@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import spacy
 
 from nyhetsflyt.documents import Article, Caption, Quote, Segment
+from nyhetsflyt.nlp.consistency import COMPONENT_NAME as CONSISTENCY
 from nyhetsflyt.nlp.enrich import ENRICHED_KINDS, enrich_articles
-from nyhetsflyt.nlp.model import DEGRADED_NAME, MODEL_ENV, load_nlp, resolve_model_name
+from nyhetsflyt.nlp.model import DEGRADED_NAME, MODEL_ENV, ModelInfo, load_nlp, resolve_model_name
 
 
 def article(uri: str, segments: list[tuple[str, str]], captions: list[Caption], quotes: list[Quote]) -> Article:
@@ -172,3 +174,28 @@ def test_seed_article(seed_path: Path) -> None:
     assert all(quote.speaker_canonical == "Vladimir Putin" for quote in result.quotes)
     assert len(result.quotes) >= 2
     assert result.language == "nb"
+
+
+def test_a_name_keeps_one_label_across_the_segments_of_an_article() -> None:
+    # A rule pipeline with fixed, inconsistent labels, so only the article-level pass can fix them.
+    nlp = spacy.blank("nb")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "PER", "pattern": "Mari Sandvold"},
+        {"label": "ORG", "pattern": [{"TEXT": "Sandvold"}]},
+    ])
+    nlp.add_pipe(CONSISTENCY)
+    story = article(
+        "test://sandvold",
+        [("title", "Mari Sandvold vant"), ("paragraph", "Sandvold jublet etter målgang."),
+         ("caption", "SEIER: Sandvold og Mari Sandvold på pallen.")],
+        [], [],
+    )
+    result = enrich_articles([story], nlp, ModelInfo("blank:nb", spacy.__version__, False, None))[0]
+    labels = [(e.segment_kind, e.text, e.label, e.canonical) for e in result.entities]
+    assert labels == [
+        ("title", "Mari Sandvold", "PER", "Mari Sandvold"),
+        ("paragraph", "Sandvold", "PER", "Mari Sandvold"),
+        ("caption", "Sandvold", "PER", "Mari Sandvold"),
+        ("caption", "Mari Sandvold", "PER", "Mari Sandvold"),
+    ]

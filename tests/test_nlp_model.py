@@ -27,7 +27,9 @@ def test_shipped_model_is_small_and_described(nlp):
     assert meta["name"] == "nb_nyhetsflyt" and meta["lang"] == "nb"
     assert {d["role"] for d in meta["data"]} >= {"train", "dev"}
     assert meta["performance"]["ents_f"] > 0.7
-    assert nlp.pipe_names == ["tok2vec", "morphologizer", "tagger", "parser", "trainable_lemmatizer", "ner"]
+    assert nlp.pipe_names == [
+        "tok2vec", "morphologizer", "tagger", "parser", "trainable_lemmatizer", "ner", "nyhetsflyt_entity_consistency",
+    ]
     assert set(nlp.get_pipe("ner").labels) >= {"PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV"}
 
 

@@ -44,14 +44,15 @@ def test_train_model_ships_a_self_contained_pipeline(tmp_path):
     assert set(meta["performance"]) >= {"ents_f", "pos_acc", "lemma_acc", "sents_f", "token_acc"}
     assert meta["training"]["config"] == "config.cfg" and len(meta["training"]["config_sha256"]) == 64
     assert not (shipped.parent / "nb_nyhetsflyt.staging").exists()
-    # Loads in a fresh interpreter that never imports this package.
+    # Loads with a plain spacy.load in a fresh interpreter: the consistency component is found
+    # through the package's spacy_factories entry point.
     code = (
         "import spacy, sys; nlp = spacy.load(sys.argv[1]); "
         "print(nlp.meta['name'], nlp.pipe_names, len(nlp('Kari bor i Oslo.')))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(shipped)], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("nb_nyhetsflyt ['tok2vec', 'morphologizer', 'tagger', 'parser'")
-    assert out.stdout.rstrip().endswith(" 5")
+    assert out.stdout.rstrip().endswith("'ner', 'nyhetsflyt_entity_consistency'] 5")
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 
 from nyhetsflyt.documents import Article, Enrichment, Entity, Segment, Sentence
 from nyhetsflyt.nlp.canonical import Mention, canonical_names
+from nyhetsflyt.nlp.consistency import COMPONENT_NAME as CONSISTENCY, make_consistent
 from nyhetsflyt.nlp.keywords import Term, rank_keywords
 from nyhetsflyt.nlp.language import detect_language
 from nyhetsflyt.nlp.model import ModelInfo
@@ -53,6 +54,10 @@ def enrich_articles(
         for doc, (article_index, segment) in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
             credit = credit_start(articles[article_index], segment)
             analysed[article_index].append(AnalysedSegment(segment, doc, credit))
+        if CONSISTENCY in nlp.pipe_names:
+            # The component saw one segment at a time; a name means one thing in the whole article.
+            for segments in analysed:
+                make_consistent([s.doc for s in segments])
         return [
             enrich_article(article, segments, info)
             for article, segments in zip(articles, analysed, strict=True)

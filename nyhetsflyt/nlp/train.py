@@ -28,7 +28,7 @@ from nyhetsflyt.nlp.norne import convert_file
 from nyhetsflyt.paths import MODEL_DIR, SHARED_DATA, SHIPPED_MODEL
 
 MODEL_NAME = "nb_nyhetsflyt"
-MODEL_VERSION = "1.1.0"
+MODEL_VERSION = "1.2.0"
 DEFAULT_CONFIG = MODEL_DIR / "config.cfg"
 CORPUS_DIR = MODEL_DIR / "corpus"
 TRAINING_DIR = MODEL_DIR / "training"
