@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from nyhetsflyt.nlp.canonical import strip_genitive
 
@@ -85,11 +84,12 @@ def _majority(mention: TokenSpan, votes: Counter[str]) -> TokenSpan:
 def _missed_persons(words: Sequence[str], mentions: Sequence[TokenSpan], person_keys: set[str],
                     present: set[str]) -> list[TokenSpan]:
     covered = {i for m in mentions for i in range(m.start, m.end)}
+    known = present | person_keys
     found = []
     for i, word in enumerate(words):
         if i in covered or not word[:1].isupper():
             continue
-        key = strip_genitive(word, present=present | person_keys)
+        key = strip_genitive(word, present=known)
         if len(key) >= MIN_SURNAME_LENGTH and key in person_keys:
             found.append(TokenSpan(i, i + 1, "PER"))
     return found
@@ -107,7 +107,8 @@ def make_consistent(docs: Sequence[Doc]) -> None:
     result = consistent_mentions(words, mentions)
     for doc, offset in zip(docs, offsets, strict=True):
         own = [m for m in result if offset <= m.start and m.end <= offset + len(doc)]
-        doc.ents = filter_spans([Span(doc, m.start - offset, m.end - offset, label=m.label) for m in own])
+        # Sorted and without overlaps: consistent_mentions adds persons only on uncovered words.
+        doc.ents = [Span(doc, m.start - offset, m.end - offset, label=m.label) for m in own]
 
 
 @Language.component(COMPONENT_NAME)

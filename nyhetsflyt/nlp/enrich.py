@@ -51,11 +51,14 @@ def enrich_articles(
     # leaves this function refers to a Doc: enrichments hold plain strings and numbers.
     with nlp.memory_zone():
         analysed: list[list[AnalysedSegment]] = [[] for _ in articles]
-        for doc, (article_index, segment) in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
+        # The consistency component would see one segment at a time; a name means one thing in
+        # the whole article, so it runs once per article instead.
+        consistency = CONSISTENCY in nlp.pipe_names
+        docs = nlp.pipe(items, as_tuples=True, batch_size=batch_size, disable=[CONSISTENCY] if consistency else [])
+        for doc, (article_index, segment) in docs:
             credit = credit_start(articles[article_index], segment)
             analysed[article_index].append(AnalysedSegment(segment, doc, credit))
-        if CONSISTENCY in nlp.pipe_names:
-            # The component saw one segment at a time; a name means one thing in the whole article.
+        if consistency:
             for segments in analysed:
                 make_consistent([s.doc for s in segments])
         return [

@@ -10,7 +10,6 @@ from spacy.language import Language
 from spacy.training import Example
 
 from nyhetsflyt.nlp.norne import SENTENCES_PER_DOC, conllu_to_docs, read_conllu
-import nyhetsflyt.nlp.consistency  # noqa: F401  registers the component the shipped pipeline names
 
 # Always present in the result (``None`` when the pipeline has no component for it).
 SCORE_KEYS = (

@@ -26,7 +26,6 @@ from spacy.util import filter_spans
 
 from nyhetsflyt import paths
 from nyhetsflyt.nlp.canonical import GAZETTEER
-import nyhetsflyt.nlp.consistency  # noqa: F401  registers the component the shipped pipeline names
 
 log = logging.getLogger(__name__)
 
