@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nyhetsflyt.paths import SHARED_DATA, VAR_DIR
-from nyhetsflyt.readers import find_files, read_file
-from nyhetsflyt.split import split_document
+from nyhetsflyt.sources.folder import find_files, read_file
+from nyhetsflyt.extract.split import split_document
 
 SAMPLE_FOLDERS = ("crawl_text", "plain_text", "jsonl", "html")
 # Share of articles per folder format, in a fixed order so choices are reproducible.

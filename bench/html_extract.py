@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from nyhetsflyt.html_extract import NotAnArticle, body_text, extract_article, token_f1
+from nyhetsflyt.extract.html.article import NotAnArticle, body_text, extract_article, token_f1
 from nyhetsflyt.paths import REPO_ROOT, SHARED_DATA
 
 SAMPLES = SHARED_DATA / "samples" / "html"

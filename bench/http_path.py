@@ -20,8 +20,8 @@ import httpx
 
 from bench.html_extract import Outcome, ours, trafilatura_extractor
 from nyhetsflyt.paths import SHARED_DATA
-from nyhetsflyt.stack import free_port, stop_process_tree
-from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
+from nyhetsflyt.app.stack import free_port, stop_process_tree
+from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 
 SAMPLE_PAGES = SHARED_DATA / "samples" / "html"
 

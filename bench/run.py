@@ -40,7 +40,7 @@ from bench.infra import DEFAULT_SERVER, ThrowawayDatabases, TreeRssSampler, clea
 from bench.worker import READY
 from nyhetsflyt.nlp.model import DEGRADED_NAME, MODEL_ENV, is_model_dir, resolve_model_name
 from nyhetsflyt.paths import MODEL_DIR, REPO_ROOT, SHIPPED_MODEL, VAR_DIR
-from nyhetsflyt.readers import find_files
+from nyhetsflyt.sources.folder import find_files
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 TRAINING_BEST = MODEL_DIR / "training" / "model-best"

@@ -32,7 +32,7 @@ from prefect.states import Crashed
 from pydantic import Field
 
 from nyhetsflyt.db.connect import connect, resolve_database_url
-from nyhetsflyt.readers import find_files
+from nyhetsflyt.sources.folder import find_files
 
 SHARD_DEPLOYMENT = "backfill-shard/backfill-shard"
 FINAL_BAD = {StateType.FAILED, StateType.CRASHED, StateType.CANCELLED}

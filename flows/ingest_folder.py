@@ -21,7 +21,7 @@ from flows.runners import nlp_task_runner
 from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
 from nyhetsflyt.documents import Failure, SourceDocument
-from nyhetsflyt.readers import MAX_FILE_BYTES
+from nyhetsflyt.sources.folder import MAX_FILE_BYTES
 from tasks.files import settle_files
 from tasks.load import prepare_database
 from tasks.read import find_news_files, read_files

@@ -25,10 +25,10 @@ from flows.runners import nlp_task_runner
 from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
 from nyhetsflyt.documents import Failure
-from nyhetsflyt.web.discover import DiscoveredUrl, SourceKind, UnsafeXmlError, discover
-from nyhetsflyt.web.pages import fetch_failure, newest_first
-from nyhetsflyt.web.records import FetchResult
-from nyhetsflyt.web.state import list_sources, mark_source_polled
+from nyhetsflyt.sources.web.discover import DiscoveredUrl, SourceKind, UnsafeXmlError, discover
+from nyhetsflyt.sources.web.pages import fetch_failure, newest_first
+from nyhetsflyt.sources.web.records import FetchResult
+from nyhetsflyt.sources.web.state import list_sources, mark_source_polled
 from tasks.fetch import FetchSettings, extract_pages, fetch_urls, remember_pages
 from tasks.load import prepare_database
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
 
 from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
-from nyhetsflyt.db.reenrich import count_stale, read_articles, replace_enrichments, stale_article_ids
-from nyhetsflyt.documents import EnrichedArticle, Failure
+from nyhetsflyt.db.reenrich import count_stale, stale_article_ids
+from nyhetsflyt.documents import Failure
 from nyhetsflyt.nlp.model import load_nlp
-from tasks.enrich import enrich_all
 from tasks.load import prepare_database
+from tasks.reenrich import reenrich_batch
 
 
 class ReenrichSummary(BaseModel):
@@ -38,40 +37,6 @@ class ReenrichSummary(BaseModel):
 
     def counts(self) -> dict[str, int]:
         return self.model_dump(include={"candidates", "reenriched", "failed", "entities", "quotes_attributed"})
-
-
-class BatchResult(BaseModel):
-    reenriched: int = 0
-    entities: int = 0
-    quotes_attributed: int = 0
-    failures: list[dict[str, str]] = Field(default_factory=list)
-
-
-def reenrich_ids(url: str, ids: list[int], model: str | None) -> BatchResult:
-    """Read, enrich and replace one batch of articles; an article that fails keeps its old enrichment."""
-    with connect(url) as conn:
-        stored = read_articles(conn, ids)
-        enriched = enrich_all([s.article for s in stored], model)
-        replacements = []
-        result = BatchResult()
-        for item, outcome in zip(stored, enriched, strict=True):
-            if isinstance(outcome, Failure):
-                result.failures.append(
-                    {"source": outcome.source_uri, "stage": outcome.stage, "reason": outcome.reason}
-                )
-                continue
-            assert isinstance(outcome, EnrichedArticle)
-            replacements.append((item.id, outcome.enrichment))
-            result.entities += len(outcome.enrichment.entities)
-            result.quotes_attributed += sum(1 for q in outcome.enrichment.quotes if q.speaker_canonical)
-        result.reenriched = replace_enrichments(conn, replacements)
-    return result
-
-
-@task(name="reenrich-articles", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def reenrich_batch(ids: list[int], model: str | None) -> BatchResult:
-    # The URL is resolved in the worker, never passed as a parameter, so no password reaches the API.
-    return reenrich_ids(resolve_database_url(), ids, model)
 
 
 @flow(name="reenrich")

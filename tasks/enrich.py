@@ -6,28 +6,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from nyhetsflyt.documents import Article, EnrichedArticle, Failure
-from nyhetsflyt.nlp.enrich import enrich_articles
+from nyhetsflyt.nlp.enrich import enrich_all
 from nyhetsflyt.nlp.model import load_nlp
 from tasks.timing import stage_time
-
-
-def enrich_all(items: list[Article | Failure], model: str | None = None) -> list[EnrichedArticle | Failure]:
-    """Enrich the articles among `items`, keeping order; failures pass through untouched."""
-    nlp, info = load_nlp(model)  # loaded once per worker process, then cached
-    articles = [item for item in items if isinstance(item, Article)]
-    try:
-        enrichments = iter(enrich_articles(articles, nlp, info))
-        enriched = {id(a): EnrichedArticle(a, next(enrichments)) for a in articles}
-    except Exception:
-        enriched = {}
-        for article in articles:  # isolate the article that breaks the batch
-            try:
-                enriched[id(article)] = EnrichedArticle(article, enrich_articles([article], nlp, info)[0])
-            except Exception as error:
-                enriched[id(article)] = Failure(
-                    article.source_uri, "enrich", f"{type(error).__name__}: {error}"
-                )
-    return [enriched[id(item)] if isinstance(item, Article) else item for item in items]
 
 
 class ArticleBatch:

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from nyhetsflyt.readers import FileRead, find_files, read_file
+from nyhetsflyt.sources.folder import FileRead, find_files, read_file
 from tasks.timing import stage_time
 
 

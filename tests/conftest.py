@@ -111,7 +111,7 @@ def local_stack(tmp_path_factory) -> Iterator[dict]:
     import sys
 
     from nyhetsflyt.db.migrate import migrate
-    from nyhetsflyt.stack import asyncpg_url, free_port
+    from nyhetsflyt.app.stack import asyncpg_url, free_port
 
     server = _server_url()
     suffix = uuid.uuid4().hex[:10]

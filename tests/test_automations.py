@@ -21,7 +21,7 @@ from prefect import flow
 from prefect.client.orchestration import get_client
 from typer.testing import CliRunner
 
-from nyhetsflyt.automations import (
+from nyhetsflyt.app.automations import (
     AUTOMATION_NAMES,
     FAILED_RUNS,
     INBOX_STALLED,
@@ -29,7 +29,7 @@ from nyhetsflyt.automations import (
     automation_specs,
     remove_automations,
 )
-from nyhetsflyt.cli import app
+from nyhetsflyt.app.cli import app
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

@@ -23,9 +23,9 @@ from prefect.settings import Settings
 from prefect.settings.legacy import _get_settings_fields
 from typer.testing import CliRunner
 
-from nyhetsflyt.cli import app
+from nyhetsflyt.app.cli import app
 from nyhetsflyt.paths import REPO_ROOT
-from nyhetsflyt.stack import STACK_SERVICES
+from nyhetsflyt.app.stack import STACK_SERVICES
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]

@@ -158,8 +158,8 @@ def test_model_name_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 @pytest.mark.shared
 def test_seed_article(seed_path: Path) -> None:
-    from nyhetsflyt.readers import read_file
-    from nyhetsflyt.split import split_document
+    from nyhetsflyt.sources.folder import read_file
+    from nyhetsflyt.extract.split import split_document
 
     seed = split_document(read_file(seed_path).documents[0])
     nlp, info = load_nlp()

@@ -12,13 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.ingest_web import ingest_web
-from nyhetsflyt.cli import app
+from nyhetsflyt.app.cli import app
 from nyhetsflyt.db.stats import table_counts
 from nyhetsflyt.documents import Failure
-from nyhetsflyt.web.discover import DiscoveredUrl
-from nyhetsflyt.web.pages import classify_document, fetch_failure, read_page
-from nyhetsflyt.web.records import FetchResult
-from tasks.fetch import FetchSettings, PrefectHostLimiter, host_limit_name
+from nyhetsflyt.sources.web.discover import DiscoveredUrl
+from nyhetsflyt.sources.web.pages import classify_document, fetch_failure, read_page
+from nyhetsflyt.sources.web.records import FetchResult
+from nyhetsflyt.sources.web.batch import FetchSettings
+from nyhetsflyt.sources.web.limits import PrefectHostLimiter, host_limit_name
 from test_html_extract import page_captions
 from web_server import ARTICLES, FAULT_PATHS, RunningServer, sample_files, serve
 
@@ -217,7 +218,7 @@ def test_sources_commands_and_polling_every_active_source(empty_db, server):
 def test_host_rate_limit_is_shared_through_prefect(server):
     from prefect.client.orchestration import get_client
 
-    from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
+    from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 
     policy = FetchPolicy(min_host_interval_s=1.0, respect_robots=False)
     # Two fetchers with limiters of their own, as two workers would have.
@@ -241,7 +242,7 @@ def test_requests_in_flight_to_one_host_are_capped_across_workers(server):
     """Two fetchers (two workers) with three threads each: two requests in flight at most."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
+    from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 
     policy = FetchPolicy(min_host_interval_s=0.01, max_host_concurrency=2, respect_robots=False)
     workers = [Fetcher(policy, limiter=PrefectHostLimiter(0.01, max_in_flight=2)) for _ in range(2)]

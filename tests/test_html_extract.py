@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 
 from nyhetsflyt.documents import Block, SourceDocument
-from nyhetsflyt.html_extract import (
+from nyhetsflyt.extract.html.article import (
     NotAnArticle,
     body_text,
     extract_article,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nyhetsflyt.nlp.cli import nlp_app
+from nyhetsflyt.app.nlp import nlp_app
 from nyhetsflyt.nlp.train import DEFAULT_CONFIG, train_model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "norne"

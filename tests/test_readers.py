@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from nyhetsflyt.readers import BadInput, decode, detect_format, find_files, read_file
+from nyhetsflyt.sources.folder import BadInput, find_files, read_file
+from nyhetsflyt.sources.folder.base import DecodedFile
+from nyhetsflyt.sources.folder.decode import decode
+from nyhetsflyt.sources.folder.formats import detect_format
 
 CRAWL = (
     " date 2021-03 Statsministeren varslet torsdag nye tiltak mot smitten i hovedstaden.\n\n"
@@ -152,12 +155,12 @@ def test_oversized_file_is_refused_without_reading_it(tmp_path):
 
 
 def test_detect_format():
-    assert detect_format("<!DOCTYPE html><html>") == "html"
-    assert detect_format("<!-- x --> <html lang=no>") == "html"
-    assert detect_format('{"title": "x"}\n') == "jsonl"
-    assert detect_format(" date 2022-02 Tekst") == "crawl_text"
-    assert detect_format("Avsnitt en.\n\nAvsnitt to.") == "crawl_text"
-    assert detect_format("Tittel\nAvsnitt en.\nAvsnitt to.") == "plain_text"
+    assert detect_format(DecodedFile("mem", "<!DOCTYPE html><html>")).name == "html"
+    assert detect_format(DecodedFile("mem", "<!-- x --> <html lang=no>")).name == "html"
+    assert detect_format(DecodedFile("mem", '{"title": "x"}\n')).name == "jsonl"
+    assert detect_format(DecodedFile("mem", " date 2022-02 Tekst")).name == "crawl_text"
+    assert detect_format(DecodedFile("mem", "Avsnitt en.\n\nAvsnitt to.")).name == "crawl_text"
+    assert detect_format(DecodedFile("mem", "Tittel\nAvsnitt en.\nAvsnitt to.")).name == "plain_text"
 
 
 def test_decode_rejects_utf16():

@@ -19,7 +19,7 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFi
 from typer.testing import CliRunner
 
 from flows.ingest_folder import ingest_folder
-from nyhetsflyt.cli import app
+from nyhetsflyt.app.cli import app
 from nyhetsflyt.db.connect import redact
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.paths import EXAMPLE_INBOX

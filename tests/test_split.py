@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from nyhetsflyt.documents import Block, SourceDocument
-from nyhetsflyt.split import (
+from nyhetsflyt.extract.credits import parse_credit
+from nyhetsflyt.extract.split.splitter import (
     EXTRACTOR_VERSION,
     find_quote,
     find_quotes,
     is_bare_credit,
-    parse_credit,
     split_captions,
     split_document,
 )

@@ -9,7 +9,7 @@ import pytest
 
 from nyhetsflyt.documents import Article, Block, Segment, SourceDocument
 from nyhetsflyt.paths import SEED_ARTICLE, SHARED_DATA
-from nyhetsflyt.split import split_document
+from nyhetsflyt.extract.split import split_document
 
 pytestmark = pytest.mark.shared
 

@@ -26,9 +26,9 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.backfill import expand_paths, make_shards
 from nyhetsflyt.paths import REPO_ROOT
-from nyhetsflyt.readers import read_file
-from nyhetsflyt.stack import STACK_SERVICES, asyncpg_url, deployments_in_project, status
-from tasks.split import split_all
+from nyhetsflyt.sources.folder import read_file
+from nyhetsflyt.app.stack import STACK_SERVICES, asyncpg_url, deployments_in_project, status
+from nyhetsflyt.extract.split import split_all
 from web_server import ARTICLES, serve
 
 

@@ -12,12 +12,12 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from nyhetsflyt.cli import app
+from nyhetsflyt.app.cli import app
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
 from nyhetsflyt.documents import Failure
-from nyhetsflyt.status import collect_status
-from nyhetsflyt.web.records import FetchResult
-from nyhetsflyt.web.state import add_source, log_fetch
+from nyhetsflyt.app.status import collect_status
+from nyhetsflyt.sources.web.records import FetchResult
+from nyhetsflyt.sources.web.state import add_source, log_fetch
 
 
 def fetch(url: str, outcome: str, status: int | None) -> FetchResult:

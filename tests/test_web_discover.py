@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from nyhetsflyt.paths import SHARED_DATA
-from nyhetsflyt.web.discover import (
+from nyhetsflyt.sources.web.discover import (
     DiscoveredUrl,
     UnsafeXmlError,
     discover,
@@ -22,7 +22,7 @@ from nyhetsflyt.web.discover import (
     parse_w3c_datetime,
     sniff_kind,
 )
-from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
+from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 from web_server import ARTICLES, serve
 
 BILLION_LAUGHS_HEAD = (
@@ -163,7 +163,7 @@ def test_sitemap_with_entities_is_refused(body):
 
 
 def test_lxml_parser_used_for_sitemaps_expands_no_entities():
-    from nyhetsflyt.web.discover import _safe_xml_parser
+    from nyhetsflyt.sources.web.discover import _safe_xml_parser
 
     # libxml2 either stops at its amplification limit or leaves the references unexpanded.
     with pytest.raises(etree.XMLSyntaxError, match="amplification"):

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from nyhetsflyt.web.fetch import (
+from nyhetsflyt.sources.web.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
     FetchPolicy,
@@ -19,7 +19,7 @@ from nyhetsflyt.web.fetch import (
     is_forbidden_address,
     parse_retry_after,
 )
-from nyhetsflyt.web.records import UrlState
+from nyhetsflyt.sources.web.records import UrlState
 from web_server import ETAG, LAST_MODIFIED, STATIC_BODY, serve
 
 READ_TIMEOUT_S = 0.5
@@ -371,7 +371,7 @@ def test_requests_to_one_host_are_spaced_by_the_minimum_interval(server):
 @pytest.mark.shared
 def test_feed_items_lead_to_the_sample_pages(server):
     from nyhetsflyt.paths import SHARED_DATA
-    from nyhetsflyt.web.discover import parse_feed
+    from nyhetsflyt.sources.web.discover import parse_feed
 
     fetcher, _ = make_fetcher()
     feed = fetcher.fetch(server.url("/feed.xml"))

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from nyhetsflyt.paths import MIGRATIONS_DIR
-from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
-from nyhetsflyt.web.records import FetchResult
-from nyhetsflyt.web.state import (
+from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
+from nyhetsflyt.sources.web.records import FetchResult
+from nyhetsflyt.sources.web.state import (
     add_source,
     link_article,
     list_sources,

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nyhetsflyt.documents import Article, Enrichment, Entity, Segment, Sentence
+from nyhetsflyt.documents import Article, EnrichedArticle, Enrichment, Entity, Failure, Segment, Sentence
 from nyhetsflyt.nlp.canonical import Mention, canonical_names
 from nyhetsflyt.nlp.consistency import COMPONENT_NAME as CONSISTENCY, make_consistent
 from nyhetsflyt.nlp.keywords import Term, rank_keywords
 from nyhetsflyt.nlp.language import detect_language
-from nyhetsflyt.nlp.model import ModelInfo
+from nyhetsflyt.nlp.model import ModelInfo, load_nlp
 from nyhetsflyt.nlp.quotes import NamedMention, resolve_quotes
 
 log = logging.getLogger(__name__)
@@ -226,3 +226,22 @@ def _article_text(article: Article, segments: Sequence[AnalysedSegment]) -> str:
     parts = [article.title or "", article.lede or "", article.body]
     text = "\n".join(part for part in parts if part)
     return text or "\n".join(analysed.segment.text for analysed in segments)
+
+
+def enrich_all(items: list[Article | Failure], model: str | None = None) -> list[EnrichedArticle | Failure]:
+    """Enrich the articles among `items`, keeping order; failures pass through untouched."""
+    nlp, info = load_nlp(model)  # loaded once per worker process, then cached
+    articles = [item for item in items if isinstance(item, Article)]
+    try:
+        enrichments = iter(enrich_articles(articles, nlp, info))
+        enriched = {id(a): EnrichedArticle(a, next(enrichments)) for a in articles}
+    except Exception:
+        enriched = {}
+        for article in articles:  # isolate the article that breaks the batch
+            try:
+                enriched[id(article)] = EnrichedArticle(article, enrich_articles([article], nlp, info)[0])
+            except Exception as error:
+                enriched[id(article)] = Failure(
+                    article.source_uri, "enrich", f"{type(error).__name__}: {error}"
+                )
+    return [enriched[id(item)] if isinstance(item, Article) else item for item in items]

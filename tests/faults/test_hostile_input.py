@@ -24,9 +24,11 @@ from faults.conftest import FAULT_MODEL, truncate_news
 from faults.tally import TALLY
 from flows.ingest_folder import ingest_folder
 from nyhetsflyt.db.load import load_articles, load_articles_isolating_bad
-from nyhetsflyt.readers import MAX_HTML_DEPTH, FileRead, parse_json_record, read_file
-from nyhetsflyt.split import split_document
-from tasks.enrich import enrich_all
+from nyhetsflyt.sources.folder import FileRead, read_file
+from nyhetsflyt.sources.folder.html import MAX_HTML_DEPTH
+from nyhetsflyt.sources.folder.jsonl import parse_json_record
+from nyhetsflyt.extract.split import split_document
+from nyhetsflyt.nlp.enrich import enrich_all
 
 FAULT = "hostile input"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -24,8 +24,8 @@ from faults.corpus import Layout
 from faults.sql_scan import scan, scan_file
 from faults.tally import TALLY
 from flows.ingest_folder import ingest_folder
-from nyhetsflyt.web.discover import UnsafeXmlError, maybe_gunzip, parse_feed, parse_sitemap
-from nyhetsflyt.web.fetch import Fetcher, FetchPolicy
+from nyhetsflyt.sources.web.discover import UnsafeXmlError, maybe_gunzip, parse_feed, parse_sitemap
+from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 
 FAULT = "hostile network input"
 PRODUCT_CODE = ["nyhetsflyt", "tasks", "flows"]

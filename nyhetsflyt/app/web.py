@@ -55,7 +55,7 @@ def fetch(
     _use_database(database_url)
 
     from flows.ingest_web import ingest_web
-    from tasks.fetch import FetchSettings
+    from nyhetsflyt.sources.web.batch import FetchSettings
 
     summary = ingest_web(urls=urls or None, kind=chosen[0] if chosen else None,
                          batch_size=batch_size, max_pages=max_pages,
@@ -89,7 +89,7 @@ def sources_add(
     """Add a source (or change the kind, name or activity of one already there)."""
     from nyhetsflyt.db.connect import connect
     from nyhetsflyt.db.migrate import migrate
-    from nyhetsflyt.web.state import add_source
+    from nyhetsflyt.sources.web.state import add_source
 
     db = _use_database(database_url)
     migrate(db)
@@ -111,7 +111,7 @@ def sources_list(
     """The sources `nyhetsflyt fetch` polls."""
     from nyhetsflyt.db.connect import connect
     from nyhetsflyt.db.migrate import migrate
-    from nyhetsflyt.web.state import list_sources
+    from nyhetsflyt.sources.web.state import list_sources
 
     db = _use_database(database_url)
     migrate(db)
@@ -140,7 +140,7 @@ def sources_remove(
     """Remove a source (what was fetched from it stays)."""
     from nyhetsflyt.db.connect import connect
     from nyhetsflyt.db.migrate import migrate
-    from nyhetsflyt.web.state import remove_source
+    from nyhetsflyt.sources.web.state import remove_source
 
     db = _use_database(database_url)
     migrate(db)

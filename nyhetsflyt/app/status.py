@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nyhetsflyt.db.connect import redact
-from nyhetsflyt.readers import find_files
+from nyhetsflyt.sources.folder import find_files
 
 
 class RunRow(BaseModel):

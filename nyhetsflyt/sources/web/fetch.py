@@ -29,7 +29,7 @@ from urllib.robotparser import RobotFileParser
 import requests
 import urllib3.exceptions
 
-from nyhetsflyt.web.records import FetchResult, Outcome, UrlState
+from nyhetsflyt.sources.web.records import FetchResult, Outcome, UrlState
 
 DEFAULT_USER_AGENT = "Nyhetsflyt/0.1 (+https://github.com/nyhetsflyt/nyhetsflyt; data@nyhetsflyt.no)"
 ALLOWED_SCHEMES = ("http", "https")

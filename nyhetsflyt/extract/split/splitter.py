@@ -14,46 +14,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nyhetsflyt.documents import Article, Block, Caption, Quote, Segment, SegmentKind, SourceDocument
+from nyhetsflyt.documents import (
+    Article,
+    Block,
+    Caption,
+    Quote,
+    Segment,
+    SegmentKind,
+    SourceDocument,
+)
+from nyhetsflyt.extract.credits import (
+    CAPITALISED,
+    CREDIT_MARK,
+    CREDIT_PART,
+    CREDIT_PREFIX,
+    CREDIT_SEPARATOR,
+    INITIAL,
+    NAME_PARTICLES,
+    SOURCE_CREDIT,
+    Credit,
+    is_known_agency,
+    known_agency_prefix,
+    looks_like_name,
+    parse_credit,
+)
 from nyhetsflyt.text import CleanText, clean, clean_text
 
 EXTRACTOR_VERSION = "nyhetsflyt-split/1.0"
 
 BODY_KINDS = frozenset({"lede", "paragraph", "subheading", "quote"})
-
-# Photo agencies and picture sources as they appear in credits; matched case-insensitively,
-# longest first, so "NTB scanpix" wins over "NTB".
-KNOWN_AGENCIES: tuple[str, ...] = tuple(
-    sorted(
-        {
-            "NTB", "NTB scanpix", "Scanpix", "NTB Kunnskap", "ANB", "NPK", "AP", "AP Photo",
-            "Reuters", "AFP", "TT", "TT NYHETSBYRÅN", "EPA", "EPA-EFE", "GEPA PICTURES",
-            "Bildbyrån", "Getty Images", "Ritzau Scanpix", "Ritzau", "Bloomberg", "Pool",
-            "Handout", "Privat", "Shutterstock", "DPA", "ANP", "ANSA", "Xinhua", "Sputnik",
-            "TASS", "Lehtikuva", "Keystone", "Belga", "Imago", "Zuma", "SIPA", "Polaris",
-            "Anadolu", "Kreml", "Unsplash", "Wikimedia Commons", "Bildbyrån/TT",
-        },
-        key=len,
-        reverse=True,
-    )
-)
-_KNOWN_AGENCY_KEYS = frozenset(agency.casefold() for agency in KNOWN_AGENCIES)
-# Words in a credit that name neither a person nor an agency.
-_CREDIT_NOISE = frozenset({"file", "arkiv", "arkivbilde", "arkivfoto", "illustrasjon", "montasje"})
-_NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "la", "le", "da", "di", "af", "du", "el", "bin"})
-
-# `Foto:` opens a credit; `FOTO: Foto:` and `FOTO: Arkivfoto:` stack prefixes.
-_CREDIT_MARK = re.compile(
-    r"(?P<paren>\(\s*)?\b(?:FOTO|Foto|PHOTO|Photo)\s*:\s*"
-    r"(?:(?:FOTO|Foto|Arkivfoto|ARKIVFOTO|Arkivbilde|Illustrasjon|ILLUSTRASJON|Kart|Grafikk)\s*:\s*)*"
-)
-_CREDIT_PREFIX = re.compile(
-    r"^\(?\s*(?:(?:FOTO|Foto|foto|PHOTO|Photo|Arkivfoto|ARKIVFOTO|Illustrasjon|ILLUSTRASJON|Kart|Grafikk)\s*:\s*)+"
-)
-_SEPARATOR = re.compile(r"\s*[/\\]\s*")
-_CREDIT_PART = re.compile(r"([^/\\()]*?)\s*[/\\]\s*")
-_INITIAL = re.compile(r"^(?:[A-ZÆØÅ]\.)+(?:-?[A-ZÆØÅ]\.)*$")
-_CAPITALISED = re.compile(r"^[A-ZÆØÅÄÖÜÉÈÁÓÍÚÑČŠŽ][\w'’.-]*$")
 
 # `MØTE:`; a caption label is short, in capitals, and ends with a colon.
 _LABEL = re.compile(r"^(?P<label>[A-ZÆØÅÄÖÜÉ0-9][A-ZÆØÅÄÖÜÉ0-9 .,'’&/+-]{0,38}?)\s*:\s+(?P<rest>\S.*)$", re.S)
@@ -79,7 +68,6 @@ _BYLINE_PATTERNS = (
     re.compile(r"^[–—-]\s.{1,80}\(@\w+\)"),  # embedded tweet: — Name (@handle) date
     re.compile(r"\((?:tekst|foto)\)", re.I),  # Espen Rasmussen (tekst) og Harald Henden (foto).
 )
-_SOURCE_CREDIT = re.compile(r"^(?:Kilde|KILDE|Tegning|TEGNING|Grafikk|GRAFIKK|Illustrasjon|ILLUSTRASJON|Kart|KART|Video|VIDEO)\s*:\s*\S")
 _NUMBERED_ITEM = re.compile(r"^\d+[.)]\s")
 _TRAILING_AGENCY = re.compile(r"\s*\((?:NTB|ANB|TT|NPK)\)\s*$")
 _FUNCTION_WORDS = frozenset(
@@ -116,13 +104,6 @@ _PRONOUNS = frozenset({"han", "hun", "de", "vi", "jeg", "du", "dere", "den", "de
 
 
 @dataclass(frozen=True, slots=True)
-class Credit:
-    raw: str  # "Foto: Mikhail Klimentyev / AP / NTB"
-    photographers: list[str]
-    agencies: list[str]
-
-
-@dataclass(frozen=True, slots=True)
 class CaptionPart:
     """One caption cut out of a line: offsets into the cleaned line, label, text, credit."""
 
@@ -133,72 +114,6 @@ class CaptionPart:
     credit: Credit | None
 
 
-def _known_agency_prefix(text: str) -> str | None:
-    """The known agency `text` opens with, as written there."""
-    folded = text.casefold()
-    for agency in KNOWN_AGENCIES:
-        key = agency.casefold()
-        if folded.startswith(key) and (len(text) == len(key) or not text[len(key)].isalnum()):
-            return text[: len(key)]
-    return None
-
-
-def _is_known_agency(text: str) -> bool:
-    return text.strip(" .,()").casefold() in _KNOWN_AGENCY_KEYS
-
-
-def _looks_like_name(text: str) -> bool:
-    tokens = text.replace(",", " ").split()
-    if not tokens or len(tokens) > 6:
-        return False
-    return all(
-        _CAPITALISED.match(token) or token.casefold() in _NAME_PARTICLES or token.casefold() in _CREDIT_NOISE
-        for token in tokens
-    )
-
-
-def parse_credit(credit: str) -> Credit:
-    """Photographers and agencies of a photo credit.
-
-    `Foto: Mikhail Klimentyev / AP / NTB` -> ["Mikhail Klimentyev"], ["AP", "NTB"];
-    `FOTO: Ekornesvåg, Svein Ove / NTB scanpix` -> ["Svein Ove Ekornesvåg"], ["NTB scanpix"].
-    """
-    raw = clean_text(credit)
-    body = _CREDIT_PREFIX.sub("", raw).strip()
-    if raw.startswith("("):
-        body = body.rstrip(" .").removesuffix(")")
-    body = body.strip(" .")
-    photographers: list[str] = []
-    agencies: list[str] = []
-    for part in (p.strip(" .") for p in _SEPARATOR.split(body)):
-        if not part:
-            continue
-        # "Lasse Evensen (Scanpix)": the parentheses hold the agency.
-        inner = re.match(r"^(?P<name>[^()]+?)\s*\((?P<agency>[^()]+)\)$", part)
-        if inner:
-            part = inner["name"]
-            agencies_after = [inner["agency"].strip()]
-        else:
-            agencies_after = []
-        if _is_known_agency(part) or part.casefold() in _CREDIT_NOISE:
-            if part.casefold() not in _CREDIT_NOISE:
-                agencies.append(part)
-        else:
-            pieces = [p.strip() for p in part.split(",") if p.strip()]
-            names = [p for p in pieces if not _is_known_agency(p) and p.casefold() not in _CREDIT_NOISE]
-            agencies.extend(p for p in pieces if _is_known_agency(p))
-            if names:
-                if photographers:
-                    # After a photographer, an unknown name is the photographer's agency.
-                    agencies.append(", ".join(names))
-                elif len(names) == 2 and len(pieces) == 2:
-                    photographers.append(f"{names[1]} {names[0]}")  # "Ekornesvåg, Svein Ove"
-                else:
-                    photographers.append(" ".join(names))
-        agencies.extend(agencies_after)
-    return Credit(raw=raw, photographers=photographers, agencies=agencies)
-
-
 def _credit_end(text: str, start: int, parenthesised: bool) -> int:
     """Where a credit whose body starts at `start` ends, in a line that may go on."""
     if parenthesised:
@@ -207,7 +122,7 @@ def _credit_end(text: str, start: int, parenthesised: bool) -> int:
     position = start
     parts = 0
     while True:
-        match = _CREDIT_PART.match(text, position)
+        match = CREDIT_PART.match(text, position)
         if not match or not match.group(1).strip() or len(match.group(1).split()) > 6:
             break
         if re.search(r"[.!?]\s+[A-ZÆØÅ][a-zæøå]+\s+[a-zæøå]", match.group(1)):
@@ -218,7 +133,7 @@ def _credit_end(text: str, start: int, parenthesised: bool) -> int:
     tokens = rest.split()
     if len(tokens) <= 5 and not re.search(r"[.!?]\s+\S", rest.rstrip(". )")):
         return len(text)  # the credit closes the line
-    agency = _known_agency_prefix(rest)
+    agency = known_agency_prefix(rest)
     if agency:
         end = position + len(agency)
         if text[end : end + 1] == ".":
@@ -237,16 +152,16 @@ def _leading_name_length(text: str) -> int:
     for match in re.finditer(r"\S+", text):
         token = match.group(0)
         bare = token.rstrip(",")
-        if _INITIAL.match(bare) or bare.casefold() in _NAME_PARTICLES:
+        if INITIAL.match(bare) or bare.casefold() in NAME_PARTICLES:
             end = match.end()
             continue
-        if words >= 2 or not _CAPITALISED.match(bare):
+        if words >= 2 or not CAPITALISED.match(bare):
             break
         words += 1
         end = match.end()
         if token.endswith(","):
             # "Vidar Ruud, NTB scanpix": an agency may follow the comma.
-            agency = _known_agency_prefix(text[end:].lstrip())
+            agency = known_agency_prefix(text[end:].lstrip())
             if agency:
                 return len(text) - len(text[end:].lstrip()) + len(agency)
             break
@@ -279,12 +194,12 @@ def split_captions(line: str) -> list[CaptionPart]:
     credits: list[tuple[int, int, Credit]] = []
     position = 0
     while True:
-        mark = _CREDIT_MARK.search(line, position)
+        mark = CREDIT_MARK.search(line, position)
         if not mark:
             break
         end = _credit_end(line, mark.end(), mark["paren"] is not None)
         credit_raw = line[mark.start() : end].strip()
-        if _CREDIT_PREFIX.sub("", credit_raw).strip(" .()"):
+        if CREDIT_PREFIX.sub("", credit_raw).strip(" .()"):
             credits.append((mark.start(), end, parse_credit(credit_raw)))
         position = max(end, mark.end())
 
@@ -410,12 +325,12 @@ def is_bare_credit(text: str) -> bool:
     body = text.strip().rstrip(".").strip()
     if len(body.split()) > 10:
         return False
-    parts = [part.strip() for part in _SEPARATOR.split(body)]
+    parts = [part.strip() for part in CREDIT_SEPARATOR.split(body)]
     if len(parts) < 2 or not all(parts):
         return False
-    if not all(_is_known_agency(part) or _looks_like_name(part) for part in parts):
+    if not all(is_known_agency(part) or looks_like_name(part) for part in parts):
         return False
-    return any(_is_known_agency(part) for part in parts) or body.upper() == body
+    return any(is_known_agency(part) for part in parts) or body.upper() == body
 
 
 def _trailing_bare_credit(text: str) -> int | None:
@@ -430,7 +345,7 @@ def _trailing_bare_credit(text: str) -> int | None:
         if is_bare_credit(tail):
             return match.end()
         names = tail.split()
-        if 2 <= len(names) <= 3 and all(_CAPITALISED.match(name) for name in names) and tail[-1].isalpha():
+        if 2 <= len(names) <= 3 and all(CAPITALISED.match(name) for name in names) and tail[-1].isalpha():
             return match.end()
     return None
 
@@ -468,7 +383,7 @@ def is_label_caption(text: str) -> bool:
 
 def is_source_credit(text: str) -> bool:
     """`Kilde: SNL`, `Tegning: Roar Hagen/VG`: the source of a graphic or drawing."""
-    return bool(_SOURCE_CREDIT.match(text)) and len(text.split()) <= 7
+    return bool(SOURCE_CREDIT.match(text)) and len(text.split()) <= 7
 
 
 def looks_like_title(text: str) -> bool:
@@ -564,13 +479,13 @@ def _classify(cleaned: CleanText, *, has_title: bool, has_content: bool, is_last
     if is_byline(text):
         return [_Piece("byline", text, raw)]
     opens_with_dash = bool(_DASH_OPEN.match(text))
-    if not has_title and not has_content and not _CREDIT_MARK.search(text) and looks_like_title(text):
+    if not has_title and not has_content and not CREDIT_MARK.search(text) and looks_like_title(text):
         return [_Piece("title", text, raw)]
     if opens_with_dash:
-        if _CREDIT_MARK.search(text):
+        if CREDIT_MARK.search(text):
             return _caption_pieces(cleaned, first_is_quote=True)
         return [_Piece("quote", text, raw, quotes=find_quotes(text, opens_with_quote=True))]
-    if _CREDIT_MARK.search(text):
+    if CREDIT_MARK.search(text):
         return _caption_pieces(cleaned, first_is_quote=False)
     trailing = _trailing_bare_credit(text)
     if trailing is not None:
@@ -592,7 +507,7 @@ def _hinted(block: Block, cleaned: CleanText) -> list[_Piece]:
     hint = block.hint
     if hint in ("caption", "credit"):
         credit = parse_credit(block.credit) if block.credit and clean_text(block.credit) else None
-        if credit is None and _CREDIT_MARK.search(text):
+        if credit is None and CREDIT_MARK.search(text):
             pieces = _caption_pieces(cleaned, first_is_quote=False)
             if pieces:
                 return pieces

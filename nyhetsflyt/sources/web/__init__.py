@@ -5,7 +5,7 @@ Nothing here but the command line (cli.py) knows about Prefect; the flows wrap t
 in tasks (tasks/fetch.py).
 """
 
-from nyhetsflyt.web.discover import (
+from nyhetsflyt.sources.web.discover import (
     Discovery,
     DiscoveredUrl,
     UnsafeXmlError,
@@ -14,8 +14,8 @@ from nyhetsflyt.web.discover import (
     parse_sitemap,
     parse_url_list,
 )
-from nyhetsflyt.web.fetch import Fetcher, FetchPolicy, HostLimiter, IntervalHostLimiter
-from nyhetsflyt.web.records import OUTCOMES, FetchResult, Outcome, UrlState
+from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy, HostLimiter, IntervalHostLimiter
+from nyhetsflyt.sources.web.records import OUTCOMES, FetchResult, Outcome, UrlState
 
 __all__ = [
     "OUTCOMES",

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg.rows import class_row
 
-from nyhetsflyt.web.discover import SourceKind
-from nyhetsflyt.web.records import CONTENT_OUTCOMES, FetchResult, UrlState
+from nyhetsflyt.sources.web.discover import SourceKind
+from nyhetsflyt.sources.web.records import CONTENT_OUTCOMES, FetchResult, UrlState
 
 SOURCE_KINDS: tuple[str, ...] = ("feed", "sitemap", "urls")
 

@@ -20,15 +20,15 @@ app = typer.Typer(help="Nyhetsflyt: Norwegian news into PostgreSQL, as Prefect f
 db_app = typer.Typer(help="The news database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-from nyhetsflyt.stack import stack_app  # noqa: E402 - `nyhetsflyt stack up|down|status|deploy`
+from nyhetsflyt.app.stack import stack_app  # noqa: E402 - `nyhetsflyt stack up|down|status|deploy`
 
 app.add_typer(stack_app, name="stack")
 
-from nyhetsflyt.nlp.cli import nlp_app  # noqa: E402 - `nyhetsflyt nlp train|evaluate`
+from nyhetsflyt.app.nlp import nlp_app  # noqa: E402 - `nyhetsflyt nlp train|evaluate`
 
 app.add_typer(nlp_app, name="nlp")
 
-from nyhetsflyt.web.cli import fetch as fetch_command, sources_app  # noqa: E402 - beside the other sub-apps
+from nyhetsflyt.app.web import fetch as fetch_command, sources_app  # noqa: E402 - beside the other sub-apps
 
 app.command("fetch")(fetch_command)
 app.add_typer(sources_app, name="sources")
@@ -161,7 +161,7 @@ def automations_apply(
     """Create or update the automations on the Prefect API in use (safe to run again)."""
     import asyncio
 
-    from nyhetsflyt.automations import apply_automations
+    from nyhetsflyt.app.automations import apply_automations
 
     if not os.environ.get("PREFECT_API_URL"):
         err.print("[yellow]PREFECT_API_URL is not set: applying to the local ephemeral Prefect[/yellow]")
@@ -174,7 +174,7 @@ def automations_remove() -> None:
     """Delete the automations."""
     import asyncio
 
-    from nyhetsflyt.automations import remove_automations
+    from nyhetsflyt.app.automations import remove_automations
 
     for name in asyncio.run(remove_automations()):
         out.print(f"removed {name}")
@@ -188,7 +188,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as one JSON object.")] = False,
 ) -> None:
     """Recent runs, backlog, recent failures and fetch outcomes, from PostgreSQL."""
-    from nyhetsflyt.status import collect_status, render_status
+    from nyhetsflyt.app.status import collect_status, render_status
 
     inbox = inbox or (Path(os.environ["NYHETSFLYT_INBOX"]) if os.environ.get("NYHETSFLYT_INBOX") else None)
     report = collect_status(_use_database(database_url), inbox=inbox, limit=limit)

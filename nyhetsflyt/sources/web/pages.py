@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nyhetsflyt.documents import Failure, SourceDocument
-from nyhetsflyt.html_extract import NotAnArticle, extract_article
-from nyhetsflyt.web.discover import DiscoveredUrl, SourceKind, sniff_kind
-from nyhetsflyt.web.records import FetchResult
+from nyhetsflyt.extract.html import NotAnArticle, extract_article
+from nyhetsflyt.sources.web.discover import DiscoveredUrl, SourceKind, sniff_kind
+from nyhetsflyt.sources.web.records import FetchResult
 
 DocumentKind = Literal["feed", "sitemap", "urls", "page"]
 

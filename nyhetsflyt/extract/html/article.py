@@ -34,6 +34,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
 from nyhetsflyt.documents import Block, BlockHint, DatePrecision, SourceDocument
+from nyhetsflyt.extract.credits import CREDIT_LINE, CREDIT_TAIL, as_credit
 
 # Times a page states without an offset are Norwegian newsroom times.
 NEWSROOM_TZ = ZoneInfo("Europe/Oslo")
@@ -281,7 +282,7 @@ def _image_captions(articles: list[dict[str, Any]]) -> list[ImageCaption]:
                 if not caption and not credit_raw:
                     continue
                 urls = [u for u in (image.get("url"), image.get("contentUrl")) if isinstance(u, str)]
-                captions.append(ImageCaption(_collapse(caption or ""), _as_credit(credit_raw), urls))
+                captions.append(ImageCaption(_collapse(caption or ""), as_credit(credit_raw), urls))
     return captions
 
 
@@ -533,17 +534,7 @@ def _article_container(body: Tag) -> Tag:
 # --------------------------------------------------------------------------------------------
 # Captions
 
-_CREDIT_LABEL = r"(?:Foto|Fotograf|Photo|Bilde|Illustrasjon|Ill\.|Grafikk|Video|Kilde|Skjermdump|Faksimile)"
-_CREDIT_TAIL = re.compile(rf"\s*(?<![\w])({_CREDIT_LABEL}\s*:\s*\S.*)$", re.I)
-_CREDIT_LINE = re.compile(rf"^{_CREDIT_LABEL}\s*:\s*\S", re.I)
 _CREDIT_CLASS = re.compile(r"credit|photographer|copyright|byline|source|attribution", re.I)
-
-
-def _as_credit(raw: str | None) -> str | None:
-    if not raw or not raw.strip():
-        return None
-    credit = _collapse(raw)
-    return credit if _CREDIT_LINE.match(credit) else f"Foto: {credit}"
 
 
 def _attr(el: Tag, *names: str) -> str | None:
@@ -589,16 +580,16 @@ def _caption_block(el: Tag) -> Block | None:
     images = [el] if el.name == "img" else el.find_all("img")
     for img in images:
         title = _attr(img, "title")
-        if title and _CREDIT_LINE.match(title.strip()):
+        if title and CREDIT_LINE.match(title.strip()):
             credit = credit or title
         elif not text and title:
             text = _collapse(title)
     if not text and images:
         text = _collapse(_attr(images[0], "alt") or "")
-    if not credit and (m := _CREDIT_TAIL.search(text)):
+    if not credit and (m := CREDIT_TAIL.search(text)):
         credit, text = m[1], text[: m.start()].strip()
-    credit = _as_credit(credit)
-    if text and _CREDIT_LINE.match(text) and credit is None:
+    credit = as_credit(credit)
+    if text and CREDIT_LINE.match(text) and credit is None:
         return Block(text=text, hint="credit")
     if not text:
         return Block(text=credit, hint="credit") if credit else None
@@ -735,7 +726,7 @@ class _Walker:
             if in_body and lede and not self.seen_paragraph:
                 self._emit(text, "lede")
             elif in_body:
-                if _CREDIT_LINE.match(text) and len(text) < 120:
+                if CREDIT_LINE.match(text) and len(text) < 120:
                     self._emit(text, "credit")
                 elif _LINK_LEAD.match(text) or run.link_chars >= 0.8 * len(text):
                     self._emit(text, "link")

@@ -1,0 +1,67 @@
+"""An article page saved as HTML, extracted with the same extractor as the web source."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from nyhetsflyt.documents import Failure, SourceDocument
+from nyhetsflyt.extract.html import NotAnArticle, extract_article
+from nyhetsflyt.sources.folder.base import BadInput, DecodedFile, Format, Skipped
+
+# Real pages nest a few dozen elements deep; browsers stop nesting at 512. Deeper is hostile
+# (or broken) and would cost the extractor time that grows with the square of the depth.
+MAX_HTML_DEPTH = 512
+_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+
+
+class _DepthCounter:
+    """lxml parser target that only measures how deep elements nest, as a tree builder sees it."""
+
+    def __init__(self) -> None:
+        self.depth = self.deepest = 0
+
+    def start(self, tag, attrib) -> None:
+        self.depth += 1
+        self.deepest = max(self.deepest, self.depth)
+
+    def end(self, tag) -> None:
+        self.depth -= 1
+
+    def data(self, data) -> None:
+        pass
+
+    def close(self) -> int:
+        return self.deepest
+
+
+def html_nesting_depth(text: str) -> int:
+    """How deep the elements of an HTML page nest, in one linear pass without building a tree."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(target=_DepthCounter(), recover=True)
+    parser.feed(text)
+    return parser.close()
+
+
+def is_html(file: DecodedFile) -> bool:
+    return file.suffix in {".html", ".htm"} or bool(_HTML_START.match(file.head))
+
+
+def read_html(file: DecodedFile) -> Iterable[SourceDocument | Failure]:
+    depth = html_nesting_depth(file.text)
+    if depth > MAX_HTML_DEPTH:
+        raise BadInput(f"HTML nested {depth:,} elements deep (limit {MAX_HTML_DEPTH}): not a news page")
+    try:
+        document = extract_article(file.text, url=Path(file.uri).as_uri())
+    except NotAnArticle as reason:
+        return [Skipped(file.uri, "read", f"not an article: {reason}")]
+    document.source_uri = file.uri
+    document.source_format = "html"
+    document.encoding = file.encoding
+    return [document]
+
+
+HTML = Format(name="html", detect=is_html, read=read_html,
+              description="an article page, extracted as the web source extracts pages")
