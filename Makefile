@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test model bench clean-db stack stack-down
+.PHONY: install run test test-fast lint model bench clean-db stack stack-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ run: install
 ## The whole test suite, against a real PostgreSQL and real Prefect flow runs.
 test: install
 	$(BIN)/python -m pytest
+
+## The fast tier: unit tests that need no PostgreSQL and no Prefect API, on both cores.
+test-fast: install
+	$(BIN)/python -m pytest -m "not integration" -n 2 -q
+
+## The layer contract, lint and types: what CI checks beside the tests.
+lint: install
+	$(BIN)/lint-imports
+	$(BIN)/ruff check nyhetsflyt flows tasks bench tests
+	$(BIN)/mypy
 
 ## A production-like local stack: Prefect server on PostgreSQL, work pool, deployments, 2 workers (UI on :4200).
 stack: install

@@ -22,9 +22,12 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from nyhetsflyt.paths import SHARED_DATA, VAR_DIR
-from nyhetsflyt.sources.folder import find_files, read_file
 from nyhetsflyt.extract.split import split_document
+from nyhetsflyt.settings import Settings
+from nyhetsflyt.sources.folder import find_files, read_file
+
+SHARED_DATA = Settings().shared_data
+VAR_DIR = Settings().var_dir
 
 SAMPLE_FOLDERS = ("crawl_text", "plain_text", "jsonl", "html")
 # Share of articles per folder format, in a fixed order so choices are reproducible.

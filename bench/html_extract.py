@@ -14,13 +14,21 @@ import argparse
 import importlib.util
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
-from nyhetsflyt.extract.html.article import NotAnArticle, body_text, extract_article, token_f1
-from nyhetsflyt.paths import REPO_ROOT, SHARED_DATA
+from nyhetsflyt.extract.html.article import (
+    NotAnArticle,
+    body_text,
+    extract_article,
+    token_f1,
+)
+from nyhetsflyt.paths import REPO_ROOT
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
 
 SAMPLES = SHARED_DATA / "samples" / "html"
 

@@ -19,9 +19,11 @@ from pathlib import Path
 import httpx
 
 from bench.html_extract import Outcome, ours, trafilatura_extractor
-from nyhetsflyt.paths import SHARED_DATA
 from nyhetsflyt.app.stack import free_port, stop_process_tree
+from nyhetsflyt.settings import Settings
 from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
+
+SHARED_DATA = Settings().shared_data
 
 SAMPLE_PAGES = SHARED_DATA / "samples" / "html"
 

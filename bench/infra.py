@@ -18,8 +18,8 @@ import psutil
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from nyhetsflyt.paths import REPO_ROOT
 from nyhetsflyt.app.stack import free_port, stop_process_tree
+from nyhetsflyt.paths import REPO_ROOT
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 

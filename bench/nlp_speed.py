@@ -17,7 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nyhetsflyt.paths import SHARED_DATA, SHIPPED_MODEL
+from nyhetsflyt.paths import SHIPPED_MODEL
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
 
 SAMPLE_FOLDERS = ("plain_text", "crawl_text")
 

@@ -46,7 +46,8 @@ def figure_rows(result: dict) -> list[list[str]]:
     ]
     if "copy_floor" in result:
         c = result["copy_floor"]
-        rows.append(["raw COPY floor", f"{c['rows_per_s']:,.0f} rows/s", f"{c['rows']:,} rows in {c['seconds']:,.1f} s"])
+        rows.append(["raw COPY floor", f"{c['rows_per_s']:,.0f} rows/s",
+                     f"{c['rows']:,} rows in {c['seconds']:,.1f} s"])
     rows.append(["worker peak RSS", _mb(p["peak_rss_bytes"]), f"{_mb(p['rss_ready_bytes'])} after loading the model"])
     if p.get("prefect_server_peak_rss_bytes"):
         rows.append(["Prefect server peak RSS", _mb(p["prefect_server_peak_rss_bytes"]), "server and its children"])

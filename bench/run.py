@@ -36,11 +36,22 @@ from rich.console import Console
 from bench import floors, report
 from bench.corpus import article_folders, build_corpus, collect_pools
 from bench.http_path import measure_http
-from bench.infra import DEFAULT_SERVER, ThrowawayDatabases, TreeRssSampler, clean_dir, prefect_environment, prefect_server
+from bench.infra import (
+    DEFAULT_SERVER,
+    ThrowawayDatabases,
+    TreeRssSampler,
+    clean_dir,
+    prefect_environment,
+    prefect_server,
+)
 from bench.worker import READY
-from nyhetsflyt.nlp.model import DEGRADED_NAME, MODEL_ENV, is_model_dir, resolve_model_name
-from nyhetsflyt.paths import MODEL_DIR, REPO_ROOT, SHIPPED_MODEL, VAR_DIR
+from nyhetsflyt.nlp.model import DEGRADED_NAME, is_model_dir, resolve_model_name
+from nyhetsflyt.paths import MODEL_DIR, REPO_ROOT, SHIPPED_MODEL
+from nyhetsflyt.settings import Settings
 from nyhetsflyt.sources.folder import find_files
+
+SETTINGS = Settings()
+VAR_DIR = SETTINGS.var_dir
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 TRAINING_BEST = MODEL_DIR / "training" / "model-best"
@@ -57,8 +68,8 @@ TARGETS = {  # name: (comparison, threshold, what it says)
 
 def default_model() -> str:
     """The shipped model (or $NYHETSFLYT_SPACY_MODEL); else the training's best; else the rules."""
-    if os.environ.get(MODEL_ENV) or is_model_dir(SHIPPED_MODEL):
-        return resolve_model_name(None)
+    if SETTINGS.spacy_model or is_model_dir(SHIPPED_MODEL):
+        return resolve_model_name(SETTINGS.spacy_model)
     if is_model_dir(TRAINING_BEST):
         return str(TRAINING_BEST)
     return DEGRADED_NAME

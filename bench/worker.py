@@ -41,9 +41,9 @@ class StageTimes(logging.Handler):
 
 def warm_up(model: str, paths: list[str]) -> None:
     """Load the model and run it over a few real paragraphs, as the floor measurement does."""
+    from nyhetsflyt.extract.split import split_document
     from nyhetsflyt.nlp.model import load_nlp
     from nyhetsflyt.sources.folder import find_files, read_file
-    from nyhetsflyt.extract.split import split_document
 
     nlp, _ = load_nlp(model)
     texts: list[str] = []

@@ -23,7 +23,11 @@ from typing import Annotated
 from uuid import UUID
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
+from prefect.artifacts import (
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun, StateType, WorkerStatus
 from prefect.deployments import run_deployment
@@ -32,6 +36,7 @@ from prefect.states import Crashed
 from pydantic import Field
 
 from nyhetsflyt.db.connect import connect, resolve_database_url
+from nyhetsflyt.settings import Settings
 from nyhetsflyt.sources.folder import find_files
 
 SHARD_DEPLOYMENT = "backfill-shard/backfill-shard"
@@ -202,7 +207,7 @@ def shard_counts(run_ids: list[UUID]) -> dict[UUID, dict[str, int]]:
     """The counts each completed shard run recorded in `news.ingest_runs`, by flow run id."""
     if not run_ids:
         return {}
-    with connect(resolve_database_url(), autocommit=True) as conn:
+    with connect(resolve_database_url(Settings()), autocommit=True) as conn:
         rows = conn.execute(
             f"SELECT flow_run_id, {', '.join(COUNT_COLUMNS)} FROM news.ingest_runs"
             " WHERE flow_run_id = ANY(%s) AND state = 'completed'",

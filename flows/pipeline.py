@@ -8,6 +8,7 @@ from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
 from nyhetsflyt.documents import EnrichedArticle, Failure, SourceDocument
+from nyhetsflyt.settings import Settings
 from tasks.enrich import ArticleBatch, enrich_batch
 from tasks.load import load_batch
 from tasks.split import split_documents
@@ -48,7 +49,7 @@ class ArticleCounts(BaseModel):
         self.quotes += outcome.quotes
 
 
-def process_documents(documents: list[SourceDocument], model: str | None = None) -> BatchOutcome:
+def process_documents(documents: list[SourceDocument], settings: Settings) -> BatchOutcome:
     """Run one batch of documents through split, enrich and load, as three task runs.
 
     The batches are handed over quoted: Prefect would otherwise walk every object in them (each
@@ -57,9 +58,9 @@ def process_documents(documents: list[SourceDocument], model: str | None = None)
     cluster takes it over when one is configured (flows/runners.py).
     """
     articles = split_documents(quote(documents))
-    enriched = enrich_batch.submit(ArticleBatch(articles), model).result()
+    enriched = enrich_batch.submit(ArticleBatch(articles), settings.spacy_model).result()
     loadable = [item for item in enriched if isinstance(item, EnrichedArticle)]
-    loaded = load_batch(quote(loadable)) if loadable else None
+    loaded = load_batch(quote(loadable), settings) if loadable else None
 
     outcome = BatchOutcome()
     reported: set[str] = set()

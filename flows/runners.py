@@ -8,18 +8,15 @@ with the flow run, close to the files and the database.
 
 from __future__ import annotations
 
-import os
-
 from prefect.task_runners import TaskRunner
 
-DASK_ADDRESS_ENV = "NYHETSFLYT_DASK_ADDRESS"
 
-
-def nlp_task_runner(address: str | None = None) -> TaskRunner | None:
-    """A Dask task runner for `address` (else $NYHETSFLYT_DASK_ADDRESS); None: Prefect's default."""
-    address = address or os.environ.get(DASK_ADDRESS_ENV)
+def nlp_task_runner(address: str | None) -> TaskRunner | None:
+    """A Dask task runner for `address` (the setting NYHETSFLYT_DASK_ADDRESS); None: Prefect's default."""
     if not address:
         return None
-    from prefect_dask import DaskTaskRunner  # optional: only needed when a cluster is named
+    from prefect_dask import (
+        DaskTaskRunner,  # optional: only needed when a cluster is named
+    )
 
     return DaskTaskRunner(address=address)

@@ -1,9 +1,10 @@
-"""Where things are: the repository, the shipped model, the real sample data beside it."""
+"""Where things are: the repository, its migrations and shipped model, and where the real
+sample data lies beside a checkout. Locations the environment can change (the var folder,
+the shared data) are settings: `nyhetsflyt.settings`."""
 
 from __future__ import annotations
 
 import configparser
-import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -11,8 +12,6 @@ MIGRATIONS_DIR = REPO_ROOT / "infra" / "migrations"
 MODEL_DIR = REPO_ROOT / "model"
 SHIPPED_MODEL = MODEL_DIR / "nb_nyhetsflyt"
 EXAMPLE_INBOX = REPO_ROOT / "examples" / "inbox"
-VAR_DIR = Path(os.environ.get("NYHETSFLYT_VAR_DIR", REPO_ROOT / "var"))
-
 
 
 def _cloned_from(root: Path) -> Path | None:
@@ -26,14 +25,12 @@ def _cloned_from(root: Path) -> Path | None:
     return Path(url) if url.startswith("/") else None
 
 
-def _shared_data(root: Path) -> Path:
+def shared_data_beside(root: Path) -> Path:
     """Real data written by others, kept beside the repository and never copied into it.
 
     Beside this checkout, else beside the checkout it was cloned from (a throwaway clone
-    elsewhere, as CI makes); NYHETSFLYT_SHARED_DATA overrides both.
+    elsewhere, as CI makes); the setting NYHETSFLYT_SHARED_DATA overrides both.
     """
-    if "NYHETSFLYT_SHARED_DATA" in os.environ:
-        return Path(os.environ["NYHETSFLYT_SHARED_DATA"])
     beside = root.parent / "shared" / "data"
     origin = _cloned_from(root)
     if not beside.exists() and origin is not None and (origin.parent / "shared" / "data").exists():
@@ -41,5 +38,5 @@ def _shared_data(root: Path) -> Path:
     return beside
 
 
-SHARED_DATA = _shared_data(REPO_ROOT)
-SEED_ARTICLE = SHARED_DATA / "seed" / "000_d424f699915e0a8c.txt"
+# The example our user gave, under the shared data folder.
+SEED_RELATIVE = Path("seed") / "000_d424f699915e0a8c.txt"

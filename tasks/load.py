@@ -11,6 +11,7 @@ from nyhetsflyt.db.connect import resolve_database_url, reused_connection
 from nyhetsflyt.db.load import LoadResult, load_articles_isolating_bad
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.documents import EnrichedArticle
+from nyhetsflyt.settings import Settings
 from tasks.timing import stage_time
 
 
@@ -33,10 +34,10 @@ def _database_unavailable(task, task_run, state) -> bool:
     retry_jitter_factor=0.5,
     retry_condition_fn=_database_unavailable,
 )
-def prepare_database() -> list[str]:
-    """Apply pending migrations to the database this worker is configured for."""
+def prepare_database(settings: Settings) -> list[str]:
+    """Apply pending migrations to the database these settings name."""
     with stage_time("prepare", 1):
-        return [f"{m.version:04d}_{m.name}" for m in migrate(resolve_database_url())]
+        return [f"{m.version:04d}_{m.name}" for m in migrate(resolve_database_url(settings))]
 
 
 @task(
@@ -47,7 +48,8 @@ def prepare_database() -> list[str]:
     retry_jitter_factor=0.5,
     retry_condition_fn=_database_unavailable,
 )
-def load_batch(articles: list[EnrichedArticle]) -> LoadResult:
-    # The URL is resolved here, never passed around, so no password reaches the Prefect API.
-    with stage_time("load", len(articles)), reused_connection(resolve_database_url()) as conn:
+def load_batch(articles: list[EnrichedArticle], settings: Settings) -> LoadResult:
+    # Task parameters stay in the worker (Prefect records only flow parameters), and the
+    # settings mask the database URL wherever they are shown.
+    with stage_time("load", len(articles)), reused_connection(resolve_database_url(settings)) as conn:
         return load_articles_isolating_bad(conn, articles)

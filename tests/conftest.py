@@ -14,10 +14,24 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from nyhetsflyt.paths import SEED_ARTICLE, SHARED_DATA
+from nyhetsflyt.paths import SEED_RELATIVE
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
+SEED_ARTICLE = SHARED_DATA / SEED_RELATIVE
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# A test that asks for one of these (directly or through another fixture) talks to a real
+# PostgreSQL or a real Prefect API: it is an integration test, and the fast tier leaves it out.
+SERVICE_FIXTURES = frozenset({"database_url", "prefect_server", "local_stack"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 def _server_url() -> str:
@@ -110,8 +124,8 @@ def local_stack(tmp_path_factory) -> Iterator[dict]:
     import subprocess
     import sys
 
-    from nyhetsflyt.db.migrate import migrate
     from nyhetsflyt.app.stack import asyncpg_url, free_port
+    from nyhetsflyt.db.migrate import migrate
 
     server = _server_url()
     suffix = uuid.uuid4().hex[:10]

@@ -17,15 +17,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import prefect
-import pytest
 import yaml
 from prefect.settings import Settings
 from prefect.settings.legacy import _get_settings_fields
 from typer.testing import CliRunner
 
 from nyhetsflyt.app.cli import app
-from nyhetsflyt.paths import REPO_ROOT
 from nyhetsflyt.app.stack import STACK_SERVICES
+from nyhetsflyt.paths import REPO_ROOT
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -54,7 +53,26 @@ def names_the_code_reads() -> set[str]:
     text = code_text()
     literal = set(re.findall(r"\"((?:NYHETSFLYT|PREFECT)_[A-Z0-9_]+|DATABASE_URL)\"", text))
     templated = set(re.findall(r"\{\{\s*\$([A-Z0-9_]+)\s*\}\}", text))
-    return literal | templated
+    return literal | templated | setting_names()
+
+
+def setting_names() -> set[str]:
+    """The environment names `nyhetsflyt.settings.Settings` reads: its prefix and field names,
+    or a field's own alias."""
+    from nyhetsflyt.settings import Settings as NyhetsflytSettings
+
+    prefix = NyhetsflytSettings.model_config["env_prefix"]
+    names = set()
+    for name, info in NyhetsflytSettings.model_fields.items():
+        alias = info.validation_alias
+        choices = getattr(alias, "choices", None)
+        if isinstance(alias, str):
+            names.add(alias)
+        elif choices:
+            names.update(str(choice) for choice in choices)
+        else:
+            names.add(f"{prefix}{name}".upper())
+    return names
 
 
 # --- services ------------------------------------------------------------------------------

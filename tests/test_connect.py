@@ -24,7 +24,7 @@ def test_a_reused_connection_is_kept_between_batches_and_replaced_when_dead(data
 
     from nyhetsflyt.db.connect import reused_connection
 
-    with reused_connection(database_url) as first:  # noqa: SIM117 - one batch each
+    with reused_connection(database_url) as first:
         first.execute("SELECT 1").fetchone()
         first.commit()
     with reused_connection(database_url) as again:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import spacy
 from spacy.tokens import Doc, Span
 
-from nyhetsflyt.nlp.consistency import COMPONENT_NAME, TokenSpan, consistent_mentions, make_consistent
+from nyhetsflyt.nlp.consistency import (
+    COMPONENT_NAME,
+    TokenSpan,
+    consistent_mentions,
+    make_consistent,
+)
 
 nlp = spacy.blank("nb")
 

@@ -11,6 +11,7 @@ import pytest
 from flows.ingest_folder import ingest_folder
 from flows.runners import nlp_task_runner
 from nyhetsflyt.paths import EXAMPLE_INBOX
+from nyhetsflyt.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -54,6 +55,6 @@ def test_enrichment_runs_on_the_dask_workers(empty_db, cluster):
 
 def test_no_address_means_prefects_default_runner(monkeypatch):
     monkeypatch.delenv("NYHETSFLYT_DASK_ADDRESS", raising=False)
-    assert nlp_task_runner() is None
+    assert nlp_task_runner(Settings().dask_address) is None
     monkeypatch.setenv("NYHETSFLYT_DASK_ADDRESS", "tcp://127.0.0.1:8786")
-    assert type(nlp_task_runner()).__name__ == "DaskTaskRunner"
+    assert type(nlp_task_runner(Settings().dask_address)).__name__ == "DaskTaskRunner"

@@ -10,7 +10,15 @@ import spacy
 from nyhetsflyt.documents import Article, Caption, Quote, Segment
 from nyhetsflyt.nlp.consistency import COMPONENT_NAME as CONSISTENCY
 from nyhetsflyt.nlp.enrich import ENRICHED_KINDS, enrich_articles
-from nyhetsflyt.nlp.model import DEGRADED_NAME, MODEL_ENV, ModelInfo, load_nlp, resolve_model_name
+from nyhetsflyt.nlp.model import (
+    DEGRADED_NAME,
+    MODEL_ENV,
+    ModelInfo,
+    load_nlp,
+    resolve_model_name,
+)
+from nyhetsflyt.paths import SHIPPED_MODEL
+from nyhetsflyt.settings import Settings
 
 
 def article(uri: str, segments: list[tuple[str, str]], captions: list[Caption], quotes: list[Quote]) -> Article:
@@ -150,7 +158,9 @@ def test_degraded_pipeline_says_so() -> None:
 def test_model_name_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert resolve_model_name("nb_core_news_lg") == "nb_core_news_lg"
     monkeypatch.setenv(MODEL_ENV, str(tmp_path / "modell"))
-    assert resolve_model_name() == str(tmp_path / "modell")
+    assert resolve_model_name(Settings().spacy_model) == str(tmp_path / "modell")
+    monkeypatch.delenv(MODEL_ENV)
+    assert resolve_model_name(Settings().spacy_model) in (str(SHIPPED_MODEL), DEGRADED_NAME)
     assert resolve_model_name("annen") == "annen"
     with pytest.raises(OSError):
         load_nlp(str(tmp_path / "finnes-ikke"))
@@ -158,8 +168,8 @@ def test_model_name_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 @pytest.mark.shared
 def test_seed_article(seed_path: Path) -> None:
-    from nyhetsflyt.sources.folder import read_file
     from nyhetsflyt.extract.split import split_document
+    from nyhetsflyt.sources.folder import read_file
 
     seed = split_document(read_file(seed_path).documents[0])
     nlp, info = load_nlp()

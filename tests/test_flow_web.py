@@ -3,25 +3,26 @@ a real PostgreSQL. The acceptance runs go through the `nyhetsflyt` command."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+from test_html_extract import page_captions
 from typer.testing import CliRunner
+from web_server import ARTICLES, FAULT_PATHS, RunningServer, sample_files, serve
 
 from flows.ingest_web import ingest_web
 from nyhetsflyt.app.cli import app
 from nyhetsflyt.db.stats import table_counts
 from nyhetsflyt.documents import Failure
+from nyhetsflyt.sources.web.batch import FetchSettings
 from nyhetsflyt.sources.web.discover import DiscoveredUrl
+from nyhetsflyt.sources.web.limits import PrefectHostLimiter, host_limit_name
 from nyhetsflyt.sources.web.pages import classify_document, fetch_failure, read_page
 from nyhetsflyt.sources.web.records import FetchResult
-from nyhetsflyt.sources.web.batch import FetchSettings
-from nyhetsflyt.sources.web.limits import PrefectHostLimiter, host_limit_name
-from test_html_extract import page_captions
-from web_server import ARTICLES, FAULT_PATHS, RunningServer, sample_files, serve
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -220,13 +221,13 @@ def test_host_rate_limit_is_shared_through_prefect(server):
 
     from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 
-    policy = FetchPolicy(min_host_interval_s=1.0, respect_robots=False)
+    policy = FetchPolicy(min_host_interval_s=1.0, respect_robots=False, allow_private=True)
     # Two fetchers with limiters of their own, as two workers would have.
     workers = [Fetcher(policy, limiter=PrefectHostLimiter(1.0)) for _ in range(2)]
     for index in range(6):
         assert workers[index % 2].fetch(server.url("/static")).outcome == "ok"
     arrivals = [r.at for r in server.state.requests_for("/static")]
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     # One request per interval, whichever worker asks. Limiters of their own would let every
     # other request through at once (gaps near 0); the margin is for the time between a slot
     # being granted and the request reaching the server, which a busy machine stretches.
@@ -244,7 +245,7 @@ def test_requests_in_flight_to_one_host_are_capped_across_workers(server):
 
     from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 
-    policy = FetchPolicy(min_host_interval_s=0.01, max_host_concurrency=2, respect_robots=False)
+    policy = FetchPolicy(min_host_interval_s=0.01, max_host_concurrency=2, respect_robots=False, allow_private=True)
     workers = [Fetcher(policy, limiter=PrefectHostLimiter(0.01, max_in_flight=2)) for _ in range(2)]
     server.state.max_in_flight = 0
     with ThreadPoolExecutor(max_workers=6) as pool:

@@ -19,7 +19,9 @@ from nyhetsflyt.extract.html.article import (
     parse_page_datetime,
     token_f1,
 )
-from nyhetsflyt.paths import SHARED_DATA
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 SAMPLES = SHARED_DATA / "samples" / "html"
@@ -361,7 +363,7 @@ def test_sample_captions(sample: tuple[Path, SourceDocument, Expectation]) -> No
 @pytest.mark.shared
 def test_sample_front_page_is_not_an_article() -> None:
     page = SAMPLES / "vg_frontpage_2015-05-05.html"
-    with pytest.raises(NotAnArticle, match="^front page: "):
+    with pytest.raises(NotAnArticle, match=r"^front page: "):
         extract_article(page.read_bytes(), "http://www.vg.no/")
 
 
@@ -406,7 +408,10 @@ def render_seed_page(seed_text: str) -> tuple[str, list[tuple[str, str, str | No
 
 @pytest.mark.shared
 def test_seed_article_as_a_page() -> None:
-    from nyhetsflyt.paths import SEED_ARTICLE
+    from nyhetsflyt.paths import SEED_RELATIVE
+    from nyhetsflyt.settings import Settings
+    SHARED_DATA = Settings().shared_data
+    SEED_ARTICLE = SHARED_DATA / SEED_RELATIVE
 
     page, expected = render_seed_page(SEED_ARTICLE.read_text("utf-8"))
     doc = extract_article(page, "https://avisa.example/nyhetssak")

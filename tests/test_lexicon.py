@@ -6,7 +6,13 @@ import pytest
 import spacy
 from spacy.strings import hash_string
 
-from nyhetsflyt.nlp.lexicon import COLUMN, FEATURES, build_features, feature_table, write_lexicon_pipeline
+from nyhetsflyt.nlp.lexicon import (
+    COLUMN,
+    FEATURES,
+    build_features,
+    feature_table,
+    write_lexicon_pipeline,
+)
 from nyhetsflyt.paths import SHIPPED_MODEL
 
 

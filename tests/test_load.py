@@ -9,7 +9,15 @@ from nyhetsflyt.db.load import load_articles, load_articles_isolating_bad
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.db.stats import table_counts
 from nyhetsflyt.documents import (
-    Article, Caption, EnrichedArticle, Enrichment, Entity, Quote, ResolvedQuote, Segment, Sentence,
+    Article,
+    Caption,
+    EnrichedArticle,
+    Enrichment,
+    Entity,
+    Quote,
+    ResolvedQuote,
+    Segment,
+    Sentence,
 )
 
 

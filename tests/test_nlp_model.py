@@ -9,7 +9,11 @@ import pytest
 import spacy
 
 from nyhetsflyt.nlp.evaluate import evaluate_conllu
-from nyhetsflyt.paths import SEED_ARTICLE, SHARED_DATA, SHIPPED_MODEL
+from nyhetsflyt.paths import SEED_RELATIVE, SHIPPED_MODEL
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
+SEED_ARTICLE = SHARED_DATA / SEED_RELATIVE
 
 NDT_DEV = SHARED_DATA / "norne" / "no_bokmaal-ndt-dev.conllu"
 UD_DEV = SHARED_DATA / "norne" / "no_bokmaal-ud-dev.conllu"

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from nyhetsflyt.documents import Quote
-from nyhetsflyt.nlp.quotes import NamedMention, resolve_name, resolve_quotes, speaker_name
+from nyhetsflyt.nlp.quotes import (
+    NamedMention,
+    resolve_name,
+    resolve_quotes,
+    speaker_name,
+)
 
 
 def person(position: int, start: int, text: str, canonical: str, kind: str = "paragraph",

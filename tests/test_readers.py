@@ -135,7 +135,7 @@ def test_absurd_json_date_is_dropped_not_trusted(tmp_path):
         (bytes(range(256)) * 10, "binary"),
         ("Россия и Норвегия подписали соглашение о границе".encode("koi8-r") * 20, "unknown encoding"),
         ("ニュース記事のテキストです".encode("shift_jis") * 20, "unknown encoding"),
-        (" date 2021-13 Tekst.".encode(), "impossible date"),
+        (b" date 2021-13 Tekst.", "impossible date"),
     ],
     ids=["empty", "blank", "binary", "koi8-r", "shift-jis", "bad-date"],
 )

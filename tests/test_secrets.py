@@ -15,7 +15,12 @@ from uuid import UUID
 import psycopg
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+    LogFilter,
+    LogFilterFlowRunId,
+)
 from typer.testing import CliRunner
 
 from flows.ingest_folder import ingest_folder
@@ -23,6 +28,7 @@ from nyhetsflyt.app.cli import app
 from nyhetsflyt.db.connect import redact
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.paths import EXAMPLE_INBOX
+from nyhetsflyt.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -75,11 +81,17 @@ async def prefect_records(flow_run_id: UUID) -> str:
     )
 
 
-def test_an_ingestion_with_a_password_in_the_url_leaks_it_nowhere(url_with_password, tmp_path, caplog, capfd):
+@pytest.mark.parametrize("given", ["environment", "settings parameter"])
+def test_an_ingestion_with_a_password_in_the_url_leaks_it_nowhere(url_with_password, tmp_path, caplog, capfd,
+                                                                   monkeypatch, given):
     caplog.set_level(logging.DEBUG)
     bad = tmp_path / "binary.txt"
     bad.write_bytes(b"\x00\x01\x02 not text" * 50)  # a failure, so failures are logged and stored too
-    state = ingest_folder(paths=[str(EXAMPLE_INBOX), str(bad)], return_state=True)
+    settings = None
+    if given == "settings parameter":  # as the commands pass it: a flow parameter Prefect stores
+        monkeypatch.delenv("DATABASE_URL")
+        settings = Settings(database_url=url_with_password)
+    state = ingest_folder(paths=[str(EXAMPLE_INBOX), str(bad)], settings=settings, return_state=True)
     summary = state.result()
     assert summary.articles_new == 5 and summary.failed >= 1
 

@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from nyhetsflyt.documents import Article, Block, Segment, SourceDocument
-from nyhetsflyt.paths import SEED_ARTICLE, SHARED_DATA
+from nyhetsflyt.paths import SEED_RELATIVE
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
+SEED_ARTICLE = SHARED_DATA / SEED_RELATIVE
 from nyhetsflyt.extract.split import split_document
 
 pytestmark = pytest.mark.shared

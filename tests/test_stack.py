@@ -23,14 +23,18 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL, temporary_settings
-
-from flows.backfill import expand_paths, make_shards
-from nyhetsflyt.paths import REPO_ROOT
-from nyhetsflyt.sources.folder import read_file
-from nyhetsflyt.app.stack import STACK_SERVICES, asyncpg_url, deployments_in_project, status
-from nyhetsflyt.extract.split import split_all
 from web_server import ARTICLES, serve
 
+from flows.backfill import expand_paths, make_shards
+from nyhetsflyt.app.stack import (
+    STACK_SERVICES,
+    asyncpg_url,
+    deployments_in_project,
+    status,
+)
+from nyhetsflyt.extract.split import split_all
+from nyhetsflyt.paths import REPO_ROOT
+from nyhetsflyt.sources.folder import read_file
 
 SAMPLE_FOLDERS = ("plain_text", "crawl_text", "jsonl", "html")
 FINAL = {StateType.COMPLETED, StateType.FAILED, StateType.CRASHED, StateType.CANCELLED}

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from nyhetsflyt.app.cli import app
+from nyhetsflyt.app.status import collect_status
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
 from nyhetsflyt.documents import Failure
-from nyhetsflyt.app.status import collect_status
 from nyhetsflyt.sources.web.records import FetchResult
 from nyhetsflyt.sources.web.state import add_source, log_fetch
 

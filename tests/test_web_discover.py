@@ -10,7 +10,11 @@ import feedparser
 import pytest
 from lxml import etree
 
-from nyhetsflyt.paths import SHARED_DATA
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
+from web_server import ARTICLES, serve
+
 from nyhetsflyt.sources.web.discover import (
     DiscoveredUrl,
     UnsafeXmlError,
@@ -23,7 +27,6 @@ from nyhetsflyt.sources.web.discover import (
     sniff_kind,
 )
 from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
-from web_server import ARTICLES, serve
 
 BILLION_LAUGHS_HEAD = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
@@ -56,8 +59,7 @@ def server():
 
 @pytest.fixture
 def fetcher(monkeypatch):
-    monkeypatch.setenv("NYHETSFLYT_ALLOW_PRIVATE", "1")
-    with Fetcher(FetchPolicy(connect_timeout_s=0.5, read_timeout_s=0.5, min_host_interval_s=0)) as f:
+    with Fetcher(FetchPolicy(connect_timeout_s=0.5, read_timeout_s=0.5, min_host_interval_s=0, allow_private=True)) as f:
         yield f
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import socket
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
+from web_server import ETAG, LAST_MODIFIED, STATIC_BODY, serve
 
+from nyhetsflyt.settings import Settings
+from nyhetsflyt.sources.web.batch import FetchSettings
 from nyhetsflyt.sources.web.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
@@ -20,7 +24,6 @@ from nyhetsflyt.sources.web.fetch import (
     parse_retry_after,
 )
 from nyhetsflyt.sources.web.records import UrlState
-from web_server import ETAG, LAST_MODIFIED, STATIC_BODY, serve
 
 READ_TIMEOUT_S = 0.5
 SLOW_SECONDS = 3.0
@@ -53,7 +56,13 @@ def make_fetcher(**overrides) -> tuple[Fetcher, SleepRecorder]:
                     min_host_interval_s=0.0, max_attempts=3, backoff_base_s=0.1, backoff_max_s=1.0)
     settings.update(overrides)
     sleep = SleepRecorder()
-    return Fetcher(FetchPolicy(**settings), sleep=sleep), sleep
+    return Fetcher(_policy(settings), sleep=sleep), sleep
+
+
+def _policy(fields: dict) -> FetchPolicy:
+    """A policy with these fields, its user agent and private-address switch from the settings."""
+    base = FetchSettings().policy(Settings())
+    return FetchPolicy(**{"user_agent": base.user_agent, "allow_private": base.allow_private, **fields})
 
 
 # --- success, identity, validators -----------------------------------------------------------
@@ -354,12 +363,12 @@ def test_interval_limiter_spaces_one_host_and_not_others():
 def test_requests_to_one_host_are_spaced_by_the_minimum_interval(server):
     interval = 0.2
     fetcher = Fetcher(FetchPolicy(connect_timeout_s=0.5, read_timeout_s=0.5,
-                                  min_host_interval_s=interval))
+                                  min_host_interval_s=interval, allow_private=True))
     paths = ["/artikler/ferje-innstilt.html", "/artikler/nytt-bibliotek.html", "/artikler/skolemat.html"]
     for path in paths:
         assert fetcher.fetch(server.url(path)).outcome == "ok"
     arrivals = [server.state.requests_for(path)[-1].at for path in paths]
-    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
     # Server-side arrival times carry scheduling jitter on a loaded machine; without the limiter the
     # gaps are a few milliseconds, far below this bound.
     assert all(gap >= interval - 0.05 for gap in gaps), gaps
@@ -370,7 +379,8 @@ def test_requests_to_one_host_are_spaced_by_the_minimum_interval(server):
 
 @pytest.mark.shared
 def test_feed_items_lead_to_the_sample_pages(server):
-    from nyhetsflyt.paths import SHARED_DATA
+    from nyhetsflyt.settings import Settings
+    SHARED_DATA = Settings().shared_data
     from nyhetsflyt.sources.web.discover import parse_feed
 
     fetcher, _ = make_fetcher()

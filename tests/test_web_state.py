@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
+from web_server import ETAG, serve
 
 from nyhetsflyt.paths import MIGRATIONS_DIR
 from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
@@ -19,7 +20,6 @@ from nyhetsflyt.sources.web.state import (
     mark_source_polled,
     save_fetch,
 )
-from web_server import ETAG, serve
 
 SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AT = datetime(2024, 3, 4, 12, 0, tzinfo=timezone.utc)
@@ -140,9 +140,8 @@ def test_writes_are_committed(conn, database_url):
 
 
 def test_real_fetches_round_trip_through_the_database(conn, monkeypatch):
-    monkeypatch.setenv("NYHETSFLYT_ALLOW_PRIVATE", "1")
     with serve() as server, Fetcher(FetchPolicy(connect_timeout_s=0.5, read_timeout_s=0.5,
-                                                min_host_interval_s=0)) as fetcher:
+                                                min_host_interval_s=0, allow_private=True)) as fetcher:
         url = server.url("/etag")
         first = fetcher.fetch(url, load_url_state(conn, url))
         save_fetch(conn, first)

@@ -46,13 +46,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from nyhetsflyt.paths import SHARED_DATA
+from nyhetsflyt.settings import Settings
+
+SHARED_DATA = Settings().shared_data
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /private/\n"
 
@@ -173,7 +175,7 @@ def _atom(base: str) -> bytes:
         '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
         f'xml:base="{base}/"><title>Lokale nyheter</title><id>urn:nyhetsflyt:feed</id>'
         f"<updated>2024-03-06T07:15:00+01:00</updated>{entries}</feed>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _sitemap_index(base: str) -> bytes:
@@ -220,7 +222,7 @@ def _article(slug: str) -> bytes | None:
         f'<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>{title}</title>'
         f'<meta property="article:published_time" content="{published}"></head>'
         f"<body><article><h1>{title}</h1><p>{text}</p><p>{FOLLOW_UP}</p></article></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -267,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._route()
 
-    def _route(self) -> None:  # noqa: C901 - one branch per route is the clearest here
+    def _route(self) -> None:
         state = self.server.state
         seen = state.record(self.path, dict(self.headers.items()))
         parts = urlsplit(self.path)

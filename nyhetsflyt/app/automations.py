@@ -15,7 +15,6 @@ name are removed), never created twice.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -25,7 +24,6 @@ from prefect.client.orchestration import get_client
 from prefect.events.actions import CallWebhook, DoNothing
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 
-ALERT_WEBHOOK_ENV = "NYHETSFLYT_ALERT_WEBHOOK"
 WEBHOOK_BLOCK_NAME = "nyhetsflyt-alerts"
 TAG = "nyhetsflyt"
 
@@ -117,9 +115,10 @@ async def apply_automations(
     webhook_url: str | None = None, *, inbox_deployment: str = "inbox",
     quiet_for: timedelta = timedelta(minutes=30),
 ) -> list[Applied]:
-    """Create or update the automations on the Prefect API in use (PREFECT_API_URL)."""
-    if webhook_url is None:
-        webhook_url = os.environ.get(ALERT_WEBHOOK_ENV) or None
+    """Create or update the automations on the Prefect API in use (PREFECT_API_URL).
+
+    Without a webhook the alerts are only recorded in Prefect (the command passes the setting
+    NYHETSFLYT_ALERT_WEBHOOK)."""
     actions = await alert_actions(webhook_url)
     applied = []
     async with get_client() as client:

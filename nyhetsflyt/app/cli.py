@@ -4,42 +4,44 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-# Prefect's server sends anonymous usage statistics to Prefect's hosts by default; a pipeline keeps
-# to the hosts it is given (and on a first ephemeral start, that write also races the migrations).
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from nyhetsflyt.app.common import (
+    DatabaseOption,
+    command_database,
+    command_settings,
+    print_counts,
+    print_failures,
+)
+from nyhetsflyt.settings import keep_prefect_local
+
+keep_prefect_local()
 
 app = typer.Typer(help="Nyhetsflyt: Norwegian news into PostgreSQL, as Prefect flows.", no_args_is_help=True)
 db_app = typer.Typer(help="The news database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-from nyhetsflyt.app.stack import stack_app  # noqa: E402 - `nyhetsflyt stack up|down|status|deploy`
+from nyhetsflyt.app.stack import stack_app
 
 app.add_typer(stack_app, name="stack")
 
-from nyhetsflyt.app.nlp import nlp_app  # noqa: E402 - `nyhetsflyt nlp train|evaluate`
+from nyhetsflyt.app.nlp import nlp_app
 
 app.add_typer(nlp_app, name="nlp")
 
-from nyhetsflyt.app.web import fetch as fetch_command, sources_app  # noqa: E402 - beside the other sub-apps
+from nyhetsflyt.app.web import fetch as fetch_command
+from nyhetsflyt.app.web import sources_app
 
 app.command("fetch")(fetch_command)
 app.add_typer(sources_app, name="sources")
 
 err = Console(stderr=True)
 out = Console()
-
-DatabaseOption = Annotated[
-    Optional[str],
-    typer.Option("--database-url", help="PostgreSQL URL; default $DATABASE_URL, else the embedded server."),
-]
 
 EXAMPLE_QUERY = """\
 SELECT a.title, e.canonical, e.label, e.segment_kind
@@ -49,27 +51,18 @@ ORDER BY a.id, e.segment_position
 LIMIT 20;"""
 
 
-def _use_database(url: str | None) -> str:
-    """Make the chosen database the one every task of this process uses, and return its URL."""
-    from nyhetsflyt.db.connect import resolve_database_url
-
-    if url:
-        os.environ["DATABASE_URL"] = url
-    return resolve_database_url()
-
-
 @app.command()
 def ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files and folders (recursive).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files and folders (recursive).")] = None,
     database_url: DatabaseOption = None,
-    inbox: Annotated[Optional[Path], typer.Option(help="Watched inbox folder: files move out once committed.")] = None,
-    archive: Annotated[Optional[Path], typer.Option(help="Where committed inbox files go.")] = None,
-    quarantine: Annotated[Optional[Path], typer.Option(help="Where failed inbox files go, with a .reason.json.")] = None,
+    inbox: Annotated[Path | None, typer.Option(help="Watched inbox folder: files move out once committed.")] = None,
+    archive: Annotated[Path | None, typer.Option(help="Where committed inbox files go.")] = None,
+    quarantine: Annotated[Path | None, typer.Option(help="Where failed inbox files go, with a .reason.json.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per task run.")] = 64,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as one JSON object.")] = False,
     show_example_query: Annotated[bool, typer.Option("--example-query", hidden=True)] = False,
-    dask_address: Annotated[Optional[str], typer.Option(
-        envvar="NYHETSFLYT_DASK_ADDRESS", help="Run the NLP stage on this Dask scheduler (tcp://host:8786).")] = None,
+    dask_address: Annotated[str | None, typer.Option(
+        help="Run the NLP stage on this Dask scheduler (tcp://host:8786); default $NYHETSFLYT_DASK_ADDRESS.")] = None,
 ) -> None:
     """Ingest news files: crawl text, plain text, JSON Lines and HTML pages, detected automatically."""
     if not paths and not inbox:
@@ -79,12 +72,12 @@ def ingest(
     for path in paths or []:
         if not path.exists():
             raise typer.BadParameter(f"no such file or folder: {path}")
-    url = _use_database(database_url)
+    settings, url = command_database(database_url)
 
     from flows.ingest_folder import ingest_folder
     from flows.runners import nlp_task_runner
 
-    runner = nlp_task_runner(dask_address)
+    runner = nlp_task_runner(dask_address or settings.dask_address)
     flow = ingest_folder.with_options(task_runner=runner) if runner else ingest_folder
     summary = flow(
         paths=[str(p.resolve()) for p in paths or []],
@@ -92,16 +85,13 @@ def ingest(
         archive=str(archive.resolve()) if archive else None,
         quarantine=str(quarantine.resolve()) if quarantine else None,
         batch_size=batch_size,
+        settings=settings,
     )
     if as_json:
         print(summary.model_dump_json())
         return
-    table = Table(title="Ingest run", show_header=False)
-    for key, value in summary.counts().items():
-        table.add_row(key.replace("_", " "), str(value))
-    out.print(table)
-    for failure in summary.failures[:20]:
-        out.print(f"[red]failed[/red] {failure['source']} ({failure['stage']}): {failure['reason']}")
+    print_counts(out, "Ingest run", summary.counts())
+    print_failures(out, summary.failures)
     if show_example_query:
         from nyhetsflyt.db.connect import redact
 
@@ -116,7 +106,7 @@ def db_migrate(database_url: DatabaseOption = None) -> None:
     from nyhetsflyt.db.connect import redact
     from nyhetsflyt.db.migrate import applied_versions, migrate
 
-    url = _use_database(database_url)
+    _, url = command_database(database_url)
     applied = migrate(url)
     for m in applied:
         out.print(f"applied {m.version:04d}_{m.name}")
@@ -126,7 +116,7 @@ def db_migrate(database_url: DatabaseOption = None) -> None:
 @db_app.command("url")
 def db_url(database_url: DatabaseOption = None) -> None:
     """Print the database URL in use (starts the embedded server if that is the one)."""
-    print(_use_database(database_url))
+    print(command_database(database_url)[1])
 
 
 @db_app.command("stats")
@@ -137,7 +127,7 @@ def db_stats(
     """Row counts of the news tables."""
     from nyhetsflyt.db.stats import table_counts
 
-    counts = table_counts(_use_database(database_url))
+    counts = table_counts(command_database(database_url)[1])
     if as_json:
         print(json.dumps(counts))
         return
@@ -154,7 +144,7 @@ app.add_typer(automations_app, name="automations")
 @automations_app.command("apply")
 def automations_apply(
     webhook: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="URL to POST alerts to; default $NYHETSFLYT_ALERT_WEBHOOK, else only record them."),
     ] = None,
 ) -> None:
@@ -163,8 +153,11 @@ def automations_apply(
 
     from nyhetsflyt.app.automations import apply_automations
 
-    if not os.environ.get("PREFECT_API_URL"):
+    settings = command_settings()
+    if not settings.prefect_api_url:
         err.print("[yellow]PREFECT_API_URL is not set: applying to the local ephemeral Prefect[/yellow]")
+    if webhook is None and settings.alert_webhook is not None:
+        webhook = settings.alert_webhook.get_secret_value()
     for applied in asyncio.run(apply_automations(webhook)):
         out.print(f"{applied.outcome:9} {applied.name} ({applied.id})")
 
@@ -183,15 +176,16 @@ def automations_remove() -> None:
 @app.command()
 def status(
     database_url: DatabaseOption = None,
-    inbox: Annotated[Optional[Path], typer.Option(help="Inbox folder to count waiting files in; default $NYHETSFLYT_INBOX.")] = None,
+    inbox: Annotated[Path | None, typer.Option(
+        help="Inbox folder to count waiting files in; default $NYHETSFLYT_INBOX.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Rows per table.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as one JSON object.")] = False,
 ) -> None:
     """Recent runs, backlog, recent failures and fetch outcomes, from PostgreSQL."""
     from nyhetsflyt.app.status import collect_status, render_status
 
-    inbox = inbox or (Path(os.environ["NYHETSFLYT_INBOX"]) if os.environ.get("NYHETSFLYT_INBOX") else None)
-    report = collect_status(_use_database(database_url), inbox=inbox, limit=limit)
+    settings, url = command_database(database_url)
+    report = collect_status(url, inbox=inbox or settings.inbox, limit=limit)
     if as_json:
         print(report.model_dump_json())
         return

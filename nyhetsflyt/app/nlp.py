@@ -83,7 +83,9 @@ def train(
     / "config.cfg",
 ) -> None:
     """Convert NorNE, train, evaluate and ship the pipeline to model/nb_nyhetsflyt."""
-    from nyhetsflyt.nlp.train import train_model  # imported late: registers the training logger
+    from nyhetsflyt.nlp.train import (
+        train_model,  # imported late: registers the training logger
+    )
 
     result = train_model(output, config=config, max_minutes=max_minutes)
     console = Console()

@@ -15,7 +15,6 @@ so that nothing stays Running for ever. The news data goes to `DATABASE_URL` as 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -25,16 +24,17 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import httpx
 import psutil
 import psycopg
-from psycopg import sql
 import typer
 import yaml
+from psycopg import sql
 
-from nyhetsflyt.paths import REPO_ROOT, VAR_DIR
+from nyhetsflyt.paths import REPO_ROOT
+from nyhetsflyt.settings import Settings, process_environment
 
 # The stack's parts, one to one with the services of docker-compose.yml.
 STACK_SERVICES = ("news-db", "prefect-db", "prefect-server", "worker")
@@ -48,8 +48,8 @@ HEARTBEAT_SECONDS = 30  # the least Prefect allows
 STATE_FILE = "stack.json"
 
 
-def default_stack_dir() -> Path:
-    return VAR_DIR / "stack"
+def default_stack_dir(settings: Settings) -> Path:
+    return settings.var_dir / "stack"
 
 
 @dataclass
@@ -115,11 +115,11 @@ def asyncpg_url(libpq_url: str) -> str:
     return f"postgresql+asyncpg://{user}{password}@{host}{port}/{dbname}"
 
 
-def prefect_database_url(explicit: str | None = None) -> str:
+def prefect_database_url(settings: Settings, explicit: str | None = None) -> str:
     """The Prefect server's database, created when missing: explicit, else
     $PREFECT_SERVER_DATABASE_CONNECTION_URL, else `prefect_nyhetsflyt` on 127.0.0.1:5432, else on
     the embedded PostgreSQL."""
-    url = explicit or os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL")
+    url = explicit or (settings.prefect_database_url.get_secret_value() if settings.prefect_database_url else None)
     if url:
         libpq = url.replace("postgresql+asyncpg://", "postgresql://", 1)
         if libpq.startswith("postgresql://"):
@@ -130,9 +130,9 @@ def prefect_database_url(explicit: str | None = None) -> str:
     if _answers(LOCAL_POSTGRES):
         server = LOCAL_POSTGRES
     else:
-        from nyhetsflyt.db.connect import embedded_database_url
+        from nyhetsflyt.db.connect import embedded_data_dir, embedded_database_url
 
-        server = embedded_database_url()
+        server = embedded_database_url(embedded_data_dir(settings))
     ensure_database(server, PREFECT_DATABASE)
     return asyncpg_url(_with_dbname(server, PREFECT_DATABASE))
 
@@ -218,9 +218,9 @@ def _api_healthy(api_url: str) -> bool:
 # ---------------------------------------------------------------- the stack
 
 
-def stack_environment(api_url: str, news_url: str, stack_dir: Path) -> dict[str, str]:
+def stack_environment(api_url: str, news_url: str, stack_dir: Path, settings: Settings) -> dict[str, str]:
     """The environment of every stack process; workers hand it on to the flow runs they start."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = {k: v for k, v in process_environment().items() if not k.startswith("PREFECT_")}
     env.update({
         "PREFECT_HOME": str(stack_dir / "prefect-home"),
         "PREFECT_API_URL": api_url,
@@ -233,9 +233,9 @@ def stack_environment(api_url: str, news_url: str, stack_dir: Path) -> dict[str,
         "NYHETSFLYT_HOME": str(REPO_ROOT),
     })
     for folder in ("inbox", "archive", "quarantine"):
-        key = f"NYHETSFLYT_{folder.upper()}"
-        env[key] = str(Path(os.environ.get(key) or VAR_DIR / folder).resolve())
-        Path(env[key]).mkdir(parents=True, exist_ok=True)
+        chosen: Path | None = getattr(settings, folder)
+        env[f"NYHETSFLYT_{folder.upper()}"] = str((chosen or settings.var_dir / folder).resolve())
+        Path(env[f"NYHETSFLYT_{folder.upper()}"]).mkdir(parents=True, exist_ok=True)
     return env
 
 
@@ -325,12 +325,14 @@ def up(
     prefect_db_url: str | None = None,
     stack_dir: Path | None = None,
     say=print,
+    settings: Settings | None = None,
 ) -> StackState:
     """Start server, pool, deployments and `workers` workers; return what was started."""
     from nyhetsflyt.db.connect import redact, resolve_database_url
     from nyhetsflyt.db.migrate import migrate
 
-    stack_dir = (stack_dir or default_stack_dir()).resolve()
+    settings = (settings or Settings()).with_database(news_database_url)
+    stack_dir = (stack_dir or default_stack_dir(settings)).resolve()
     stack_dir.mkdir(parents=True, exist_ok=True)
     running = StackState.load(stack_dir)
     if running and any(_alive(pid) for pid in running.pids.values()):
@@ -338,11 +340,11 @@ def up(
     if _port_in_use(port):
         raise StackError(f"port {port} on 127.0.0.1 is taken; choose another with --port")
 
-    news_url = resolve_database_url(news_database_url)
+    news_url = resolve_database_url(settings)
     migrate(news_url)
-    prefect_url = prefect_database_url(prefect_db_url)
+    prefect_url = prefect_database_url(settings, prefect_db_url)
     api_url = f"http://127.0.0.1:{port}/api"
-    env = stack_environment(api_url, news_url, stack_dir)
+    env = stack_environment(api_url, news_url, stack_dir, settings)
     state = StackState(port=port, api_url=api_url, ui_url=f"http://127.0.0.1:{port}",
                        prefect_database=redact(prefect_url), news_database=redact(news_url))
     try:
@@ -379,7 +381,7 @@ def up(
 
 def down(stack_dir: Path | None = None, say=print) -> list[str]:
     """Stop the workers (and their flow runs), then the server. Returns what was stopped."""
-    stack_dir = (stack_dir or default_stack_dir()).resolve()
+    stack_dir = (stack_dir or default_stack_dir(Settings())).resolve()
     state = StackState.load(stack_dir)
     if state is None:
         say(f"no stack recorded in {stack_dir}")
@@ -398,7 +400,7 @@ def down(stack_dir: Path | None = None, say=print) -> list[str]:
 
 def status(stack_dir: Path | None = None) -> dict:
     """Which stack processes are alive, whether the API answers, the workers the server knows."""
-    stack_dir = (stack_dir or default_stack_dir()).resolve()
+    stack_dir = (stack_dir or default_stack_dir(Settings())).resolve()
     state = StackState.load(stack_dir)
     if state is None:
         return {"running": False, "stack_dir": str(stack_dir)}
@@ -424,7 +426,7 @@ def status(stack_dir: Path | None = None) -> dict:
 stack_app = typer.Typer(help="A local production-like Prefect stack: server, work pool, deployments, workers.",
                         no_args_is_help=True)
 
-StackDirOption = Annotated[Optional[Path], typer.Option("--stack-dir", help="Logs, pids and state (default var/stack).")]
+StackDirOption = Annotated[Path | None, typer.Option("--stack-dir", help="Logs, pids and state (default var/stack).")]
 
 
 @stack_app.command("up")
@@ -432,8 +434,9 @@ def up_command(
     workers: Annotated[int, typer.Option(min=1, help="Process workers to start.")] = 2,
     port: Annotated[int, typer.Option(help="Port of the Prefect server and UI on 127.0.0.1.")] = DEFAULT_PORT,
     worker_limit: Annotated[int, typer.Option(min=1, help="Flow runs one worker runs at once.")] = 2,
-    database_url: Annotated[Optional[str], typer.Option(help="News database; default $DATABASE_URL, else embedded.")] = None,
-    prefect_database_url: Annotated[Optional[str], typer.Option(
+    database_url: Annotated[str | None, typer.Option(
+        help="News database; default $DATABASE_URL, else embedded.")] = None,
+    prefect_database_url: Annotated[str | None, typer.Option(
         help="Prefect's database (postgresql+asyncpg://…); default prefect_nyhetsflyt on 127.0.0.1:5432.")] = None,
     stack_dir: StackDirOption = None,
 ) -> None:
@@ -474,13 +477,14 @@ def status_command(stack_dir: StackDirOption = None,
 @stack_app.command("deploy")
 def deploy_command(stack_dir: StackDirOption = None) -> None:
     """Apply prefect.yaml's deployments again to the running stack (after editing it)."""
-    stack_dir = (stack_dir or default_stack_dir()).resolve()
+    settings = Settings()
+    stack_dir = (stack_dir or default_stack_dir(settings)).resolve()
     state = StackState.load(stack_dir)
     if state is None or not _api_healthy(state.api_url):
         typer.echo("no stack running; start one with `nyhetsflyt stack up`", err=True)
         raise typer.Exit(1)
     # Only the deploy-time values matter here; the workers keep the environment they started with.
-    env = stack_environment(state.api_url, state.news_database, stack_dir)
+    env = stack_environment(state.api_url, state.news_database, stack_dir, settings)
     state.deployments, state.skipped_deployments = apply_deployments(env)
     state.save(stack_dir)
     typer.echo(f"deployments: {', '.join(state.deployments)}")

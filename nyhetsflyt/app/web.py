@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from nyhetsflyt.app.common import (
+    DatabaseOption,
+    command_database,
+    command_settings,
+    print_counts,
+    print_failures,
+)
+
 sources_app = typer.Typer(help="Feeds, sitemaps and URL lists polled by `nyhetsflyt fetch`.",
                           no_args_is_help=True)
 out = Console()
 
-DatabaseOption = Annotated[
-    Optional[str],
-    typer.Option("--database-url", help="PostgreSQL URL; default $DATABASE_URL, else the embedded server."),
-]
-
-
-def _use_database(url: str | None) -> str:
-    from nyhetsflyt.db.connect import resolve_database_url
-
-    if url:
-        os.environ["DATABASE_URL"] = url
-    return resolve_database_url()
-
-
 def fetch(
-    urls: Annotated[Optional[list[str]], typer.Argument(
+    urls: Annotated[list[str] | None, typer.Argument(
         help="Feeds, sitemaps, URL lists or article pages; none: poll every active source.")] = None,
     feed: Annotated[bool, typer.Option("--feed", help="The URLs are RSS or Atom feeds.")] = False,
     sitemap: Annotated[bool, typer.Option("--sitemap", help="The URLs are sitemaps or sitemap indexes.")] = False,
@@ -52,37 +45,31 @@ def fetch(
     for url in urls or []:
         if not url.lower().startswith(("http://", "https://")):
             raise typer.BadParameter(f"not an http(s) URL: {url}")
-    _use_database(database_url)
+    settings = command_settings(database_url)
 
     from flows.ingest_web import ingest_web
     from nyhetsflyt.sources.web.batch import FetchSettings
 
     summary = ingest_web(urls=urls or None, kind=chosen[0] if chosen else None,
                          batch_size=batch_size, max_pages=max_pages,
-                         fetch=FetchSettings(min_host_interval_s=host_interval))
+                         fetch=FetchSettings(min_host_interval_s=host_interval), settings=settings)
     if as_json:
         print(summary.model_dump_json())
         return
-    table = Table(title="Web ingest run", show_header=False)
-    for key, value in summary.counts().items():
-        table.add_row(key.replace("_", " "), str(value))
-    out.print(table)
+    print_counts(out, "Web ingest run", summary.counts())
     outcomes = Table("kind", "outcome", "fetches", title="Fetch outcomes")
     for kind, counts in sorted(summary.fetch_outcomes.items()):
         for outcome, count in sorted(counts.items()):
             outcomes.add_row(kind, outcome, str(count))
     out.print(outcomes)
-    for failure in summary.failures[:20]:
-        colour = "yellow" if failure["outcome"] == "skipped" else "red"
-        out.print(f"[{colour}]{failure['outcome']}[/{colour}] {failure['source']} "
-                  f"({failure['stage']}): {failure['reason']}", highlight=False)
+    print_failures(out, summary.failures)
 
 
 @sources_app.command("add")
 def sources_add(
     url: Annotated[str, typer.Argument(help="The feed, sitemap or URL list.")],
     kind: Annotated[str, typer.Option(help="feed, sitemap or urls.")] = "feed",
-    name: Annotated[Optional[str], typer.Option(help="A name to show.")] = None,
+    name: Annotated[str | None, typer.Option(help="A name to show.")] = None,
     inactive: Annotated[bool, typer.Option("--inactive", help="Keep it, but do not poll it.")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -91,7 +78,7 @@ def sources_add(
     from nyhetsflyt.db.migrate import migrate
     from nyhetsflyt.sources.web.state import add_source
 
-    db = _use_database(database_url)
+    _, db = command_database(database_url)
     migrate(db)
     try:
         with connect(db, autocommit=True) as conn:
@@ -113,7 +100,7 @@ def sources_list(
     from nyhetsflyt.db.migrate import migrate
     from nyhetsflyt.sources.web.state import list_sources
 
-    db = _use_database(database_url)
+    _, db = command_database(database_url)
     migrate(db)
     with connect(db, autocommit=True) as conn:
         sources = list_sources(conn, active_only=not all_sources)
@@ -142,7 +129,7 @@ def sources_remove(
     from nyhetsflyt.db.migrate import migrate
     from nyhetsflyt.sources.web.state import remove_source
 
-    db = _use_database(database_url)
+    _, db = command_database(database_url)
     migrate(db)
     with connect(db, autocommit=True) as conn:
         removed = remove_source(conn, source)

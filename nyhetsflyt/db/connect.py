@@ -8,7 +8,6 @@ commands (one start, many runs) and is reached over a Unix socket only.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -18,23 +17,22 @@ from pathlib import Path
 
 import psycopg
 
-from nyhetsflyt.paths import VAR_DIR
+from nyhetsflyt.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EMBEDDED_DATA_DIR = VAR_DIR / "pgdata"
+
+def resolve_database_url(settings: Settings) -> str:
+    """The URL to use: the settings' `DATABASE_URL`, else the embedded server's."""
+    return settings.database() or embedded_database_url(embedded_data_dir(settings))
 
 
-def resolve_database_url(explicit: str | None = None) -> str:
-    """The URL to use: the argument, else `DATABASE_URL`, else the embedded server's."""
-    url = explicit or os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return embedded_database_url()
+def embedded_data_dir(settings: Settings) -> Path:
+    return settings.var_dir / "pgdata"
 
 
 @cache
-def embedded_database_url(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
+def embedded_database_url(data_dir: Path) -> str:
     import pgserver  # imported late: only the embedded default needs it
 
     data_dir.mkdir(parents=True, exist_ok=True)

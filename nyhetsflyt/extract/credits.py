@@ -46,7 +46,8 @@ CREDIT_PART = re.compile(r"([^/\\()]*?)\s*[/\\]\s*")
 INITIAL = re.compile(r"^(?:[A-ZÆØÅ]\.)+(?:-?[A-ZÆØÅ]\.)*$")
 CAPITALISED = re.compile(r"^[A-ZÆØÅÄÖÜÉÈÁÓÍÚÑČŠŽ][\w'’.-]*$")
 
-SOURCE_CREDIT = re.compile(r"^(?:Kilde|KILDE|Tegning|TEGNING|Grafikk|GRAFIKK|Illustrasjon|ILLUSTRASJON|Kart|KART|Video|VIDEO)\s*:\s*\S")
+SOURCE_CREDIT = re.compile(
+    r"^(?:Kilde|KILDE|Tegning|TEGNING|Grafikk|GRAFIKK|Illustrasjon|ILLUSTRASJON|Kart|KART|Video|VIDEO)\s*:\s*\S")
 
 CREDIT_LABEL = r"(?:Foto|Fotograf|Photo|Bilde|Illustrasjon|Ill\.|Grafikk|Video|Kilde|Skjermdump|Faksimile)"
 CREDIT_TAIL = re.compile(rf"\s*(?<![\w])({CREDIT_LABEL}\s*:\s*\S.*)$", re.I)

@@ -19,24 +19,11 @@ from rapidfuzz.distance import Levenshtein
 GAZETTEER: dict[str, str] = {
     **{
         place: "GPE_LOC"
-        for place in (
-            "Norge Sverige Danmark Finland Island Russland Tyskland Frankrike Storbritannia "
-            "England Skottland Irland Spania Portugal Italia Hellas Polen Ukraina Hviterussland "
-            "Belarus Estland Latvia Litauen Nederland Belgia Sveits Østerrike Tyrkia Israel "
-            "Iran Irak Syria Libanon Egypt Kina Japan India Pakistan Afghanistan USA Canada "
-            "Mexico Brasil Australia Europa Asia Afrika Amerika Øst-Europa Vest-Europa "
-            "Midtøsten Oslo Bergen Trondheim Stavanger Tromsø Kristiansand Drammen Bodø "
-            "Moskva Kyiv Kiev Berlin London Paris Washington Brussel Stockholm København "
-            "Helsingfors Beijing Vestlandet Sørlandet Østlandet Nord-Norge"
-        ).split()
+        for place in ["Norge", "Sverige", "Danmark", "Finland", "Island", "Russland", "Tyskland", "Frankrike", "Storbritannia", "England", "Skottland", "Irland", "Spania", "Portugal", "Italia", "Hellas", "Polen", "Ukraina", "Hviterussland", "Belarus", "Estland", "Latvia", "Litauen", "Nederland", "Belgia", "Sveits", "Østerrike", "Tyrkia", "Israel", "Iran", "Irak", "Syria", "Libanon", "Egypt", "Kina", "Japan", "India", "Pakistan", "Afghanistan", "USA", "Canada", "Mexico", "Brasil", "Australia", "Europa", "Asia", "Afrika", "Amerika", "Øst-Europa", "Vest-Europa", "Midtøsten", "Oslo", "Bergen", "Trondheim", "Stavanger", "Tromsø", "Kristiansand", "Drammen", "Bodø", "Moskva", "Kyiv", "Kiev", "Berlin", "London", "Paris", "Washington", "Brussel", "Stockholm", "København", "Helsingfors", "Beijing", "Vestlandet", "Sørlandet", "Østlandet", "Nord-Norge"]
     },
     **{
         org: "ORG"
-        for org in (
-            "Nato EU FN PST NTB AP Reuters AFP NRK TV2 Stortinget Kreml Pentagon WHO IMF OECD "
-            "Equinor Telenor DNB Gazprom Høyre Arbeiderpartiet Frp KrF SV MDG Senterpartiet "
-            "Rødt Venstre Politiet Kripos Økokrim"
-        ).split()
+        for org in ["Nato", "EU", "FN", "PST", "NTB", "AP", "Reuters", "AFP", "NRK", "TV2", "Stortinget", "Kreml", "Pentagon", "WHO", "IMF", "OECD", "Equinor", "Telenor", "DNB", "Gazprom", "Høyre", "Arbeiderpartiet", "Frp", "KrF", "SV", "MDG", "Senterpartiet", "Rødt", "Venstre", "Politiet", "Kripos", "Økokrim"]
     },
     "Nord Stream": "PROD",
     "Nord Stream 2": "PROD",
@@ -45,12 +32,7 @@ GAZETTEER: dict[str, str] = {
 
 # Names whose final s is their own, never a genitive: Hans is not Han's.
 NAMES_ENDING_IN_S: frozenset[str] = frozenset(
-    (
-        "Hans Nils Lars Jens Jonas Klaus Claus Markus Marcus Thomas Tobias Andreas Mathias "
-        "Matthias Elias Magnus Julius Agnes Ines Iris Doris Gladys Frances Carlos Luis Louis "
-        "Dennis Chris Boris Denis Jules James Charles Paris Hellas Texas Kansas Wales Mars "
-        "Venus Tunis Cannes Athenas Vegas Angeles Marseilles Bruxelles Sirius Kiribas"
-    ).split()
+    ["Hans", "Nils", "Lars", "Jens", "Jonas", "Klaus", "Claus", "Markus", "Marcus", "Thomas", "Tobias", "Andreas", "Mathias", "Matthias", "Elias", "Magnus", "Julius", "Agnes", "Ines", "Iris", "Doris", "Gladys", "Frances", "Carlos", "Luis", "Louis", "Dennis", "Chris", "Boris", "Denis", "Jules", "James", "Charles", "Paris", "Hellas", "Texas", "Kansas", "Wales", "Mars", "Venus", "Tunis", "Cannes", "Athenas", "Vegas", "Angeles", "Marseilles", "Bruxelles", "Sirius", "Kiribas"]
 )
 
 # Mentions are linked only within a group: a place may be tagged GPE_LOC in one sentence and

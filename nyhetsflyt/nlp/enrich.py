@@ -15,9 +15,18 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nyhetsflyt.documents import Article, EnrichedArticle, Enrichment, Entity, Failure, Segment, Sentence
+from nyhetsflyt.documents import (
+    Article,
+    EnrichedArticle,
+    Enrichment,
+    Entity,
+    Failure,
+    Segment,
+    Sentence,
+)
 from nyhetsflyt.nlp.canonical import Mention, canonical_names
-from nyhetsflyt.nlp.consistency import COMPONENT_NAME as CONSISTENCY, make_consistent
+from nyhetsflyt.nlp.consistency import COMPONENT_NAME as CONSISTENCY
+from nyhetsflyt.nlp.consistency import make_consistent
 from nyhetsflyt.nlp.keywords import Term, rank_keywords
 from nyhetsflyt.nlp.language import detect_language
 from nyhetsflyt.nlp.model import ModelInfo, load_nlp

@@ -11,14 +11,10 @@ import re
 from collections import Counter
 
 NB_MARKERS = frozenset(
-    "ikke jeg hva hvor hvem hvordan hvorfor hvilke hvilken hvis fra hun ble mye noe noen bare "
-    "uten en et være vært nå selv sier disse mer siden sammen hver enda ennå hjem hjemme "
-    "kommer gir tar hennes deres dem også mellom etter".split()
+    ["ikke", "jeg", "hva", "hvor", "hvem", "hvordan", "hvorfor", "hvilke", "hvilken", "hvis", "fra", "hun", "ble", "mye", "noe", "noen", "bare", "uten", "en", "et", "være", "vært", "nå", "selv", "sier", "disse", "mer", "siden", "sammen", "hver", "enda", "ennå", "hjem", "hjemme", "kommer", "gir", "tar", "hennes", "deres", "dem", "også", "mellom", "etter"]
 )
 NN_MARKERS = frozenset(
-    "ikkje eg kva kvar kven korleis kvifor kvifor kva slags viss frå ho vart blei mykje noko "
-    "nokon berre utan ein eit vere vore no sjølv seier desse meir sidan saman enno heim heime "
-    "kjem gjev tek hennar deira dei òg mellom etter".split()
+    ["ikkje", "eg", "kva", "kvar", "kven", "korleis", "kvifor", "kvifor", "kva", "slags", "viss", "frå", "ho", "vart", "blei", "mykje", "noko", "nokon", "berre", "utan", "ein", "eit", "vere", "vore", "no", "sjølv", "seier", "desse", "meir", "sidan", "saman", "enno", "heim", "heime", "kjem", "gjev", "tek", "hennar", "deira", "dei", "òg", "mellom", "etter"]
 )
 # Words both forms use would make every text look like both; they are dropped from both lists.
 _SHARED_NORWEGIAN = NB_MARKERS & NN_MARKERS
@@ -28,16 +24,13 @@ NN_ONLY = NN_MARKERS - _SHARED_NORWEGIAN
 # English "for", "to", "is" and "be" are Norwegian words too and are not English markers.
 FOREIGN_MARKERS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        "the and of are was were that with this have has from it not he she they "
-        "will would which their there been what who about".split()
+        ["the", "and", "of", "are", "was", "were", "that", "with", "this", "have", "has", "from", "it", "not", "he", "she", "they", "will", "would", "which", "their", "there", "been", "what", "who", "about"]
     ),
     "sv": frozenset(
-        "och inte är jag hon att för till från också mycket något några hade vad över sig mig "
-        "dig efter när då nu blev skulle säger sade".split()
+        ["och", "inte", "är", "jag", "hon", "att", "för", "till", "från", "också", "mycket", "något", "några", "hade", "vad", "över", "sig", "mig", "dig", "efter", "när", "då", "nu", "blev", "skulle", "säger", "sade"]
     ),
     "da": frozenset(
-        "af blev meget noget nogen nogle hvad havde bliver kun ud mig dig sig vores jeres efter "
-        "nu hende sådan lidt siger sagde".split()
+        ["af", "blev", "meget", "noget", "nogen", "nogle", "hvad", "havde", "bliver", "kun", "ud", "mig", "dig", "sig", "vores", "jeres", "efter", "nu", "hende", "sådan", "lidt", "siger", "sagde"]
     ),
 }
 # Below this many marker words a verdict is a guess and its confidence says so.

@@ -99,7 +99,8 @@ def place_names(min_population: int = MIN_CITY_POPULATION,
         yield state["name"]
     for continent in cache.get_continents().values():
         yield continent.get("name", "")
-        yield from (n.get("name", "") for n in continent.get("alternateNames", ()) if n.get("lang") in ("no", "nb", "en"))
+        yield from (n.get("name", "") for n in continent.get("alternateNames", ())
+                    if n.get("lang") in ("no", "nb", "en"))
 
 
 def _faker_people(locale: str) -> tuple[set[str], set[str]]:

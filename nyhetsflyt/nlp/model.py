@@ -1,6 +1,6 @@
 """Load the Norwegian spaCy pipeline once per process, or a rule-based stand-in.
 
-Resolution order: the name passed in, env ``NYHETSFLYT_SPACY_MODEL``, the model shipped in
+Resolution order: the name passed in (the setting ``NYHETSFLYT_SPACY_MODEL``), the model shipped in
 ``model/nb_nyhetsflyt``, and last the degraded pipeline: ``spacy.blank("nb")`` with a
 sentencizer, a lexicon lemmatizer/POS guesser built from the Norsk ordbank tables in
 ``spacy-lookups-data``, and capitalisation rules for names. The degraded pipeline keeps the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -48,11 +47,8 @@ def load_nlp(name: str | None = None) -> tuple[Language, ModelInfo]:
 
 
 def resolve_model_name(name: str | None = None) -> str:
-    if name:
-        return name
-    from_env = os.environ.get(MODEL_ENV, "").strip()
-    if from_env:
-        return from_env
+    if name and name.strip():
+        return name.strip()
     if is_model_dir(paths.SHIPPED_MODEL):
         return str(paths.SHIPPED_MODEL)
     return DEGRADED_NAME
@@ -99,11 +95,10 @@ _LEXICON_TABLES: tuple[tuple[str, str], ...] = (
 )
 # After these a form that can be a verb is one ("å vente", "vil møte", "vi følger").
 _VERB_CONTEXT = frozenset(
-    "å vil skal kan må kunne skulle ville måtte har hadde er var ble blir blitt "
-    "jeg du han hun vi dere man eg ho".split()
+    ["å", "vil", "skal", "kan", "må", "kunne", "skulle", "ville", "måtte", "har", "hadde", "er", "var", "ble", "blir", "blitt", "jeg", "du", "han", "hun", "vi", "dere", "man", "eg", "ho"]
 )
 # After these a form that can be a noun or adjective is one ("et møte", "den tyske").
-_NOMINAL_CONTEXT = frozenset("en ei et den det de denne dette disse sin sitt sine min mitt".split())
+_NOMINAL_CONTEXT = frozenset(["en", "ei", "et", "den", "det", "de", "denne", "dette", "disse", "sin", "sitt", "sine", "min", "mitt"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +218,7 @@ def _gazetteer_tokens() -> dict[tuple[str, ...], str]:
 _GAZETTEER_TOKENS = _gazetteer_tokens()
 _LONGEST_GAZETTEER = max(len(key) for key in _GAZETTEER_TOKENS)
 # Lowercase particles inside names: "Ursula von der Leyen", "Osama bin Laden".
-_NAME_PARTICLES = frozenset("von van der den de di da du af la le el al bin ibn".split())
+_NAME_PARTICLES = frozenset(["von", "van", "der", "den", "de", "di", "da", "du", "af", "la", "le", "el", "al", "bin", "ibn"])
 # After these a capital letter says nothing about a name: a new sentence or a caption label.
 _OPENERS = frozenset({"–", "-", "—", ":", "«", '"', "“", "(", "»"})
 

@@ -225,11 +225,12 @@ def sentences_to_doc(vocab: Vocab, sentences: Sequence[ConlluSentence]) -> Doc:
     )
 
 
-def group_sentences(sentences: Sequence[ConlluSentence], per_doc: int = SENTENCES_PER_DOC) -> Iterator[list[ConlluSentence]]:
+def group_sentences(sentences: Sequence[ConlluSentence],
+                    per_doc: int = SENTENCES_PER_DOC) -> Iterator[list[ConlluSentence]]:
     """Consecutive groups of at most ``per_doc`` sentences; a new paragraph mark never starts mid-group."""
     group: list[ConlluSentence] = []
     for sentence in sentences:
-        if group and (len(group) >= per_doc or sentence.starts_paragraph and len(group) >= per_doc // 2):
+        if group and (len(group) >= per_doc or (sentence.starts_paragraph and len(group) >= per_doc // 2)):
             yield group
             group = []
         group.append(sentence)

@@ -15,7 +15,12 @@ from typing import NamedTuple
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from nyhetsflyt.documents import Quote, ResolvedQuote
-from nyhetsflyt.nlp.canonical import Mention, canonical_names, clean_name, strip_genitive
+from nyhetsflyt.nlp.canonical import (
+    Mention,
+    canonical_names,
+    clean_name,
+    strip_genitive,
+)
 
 # Third person singular in Bokmål and Nynorsk. "de"/"dei" point at a group and stay unresolved.
 SINGULAR_PRONOUNS = frozenset({"han", "hun", "ho"})

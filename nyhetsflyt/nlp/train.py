@@ -25,14 +25,15 @@ from spacy.util import registry
 from nyhetsflyt.nlp.evaluate import evaluate_conllu
 from nyhetsflyt.nlp.lexicon import LEXICON_SOURCES, write_lexicon_pipeline
 from nyhetsflyt.nlp.norne import convert_file
-from nyhetsflyt.paths import MODEL_DIR, SHARED_DATA, SHIPPED_MODEL
+from nyhetsflyt.paths import MODEL_DIR, SHIPPED_MODEL
+from nyhetsflyt.settings import Settings
 
 MODEL_NAME = "nb_nyhetsflyt"
 MODEL_VERSION = "1.2.0"
 DEFAULT_CONFIG = MODEL_DIR / "config.cfg"
 CORPUS_DIR = MODEL_DIR / "corpus"
 TRAINING_DIR = MODEL_DIR / "training"
-NORNE_DIR = SHARED_DATA / "norne"
+NORNE_DIR = Settings().shared_data / "norne"
 TRAIN_FILE = "no_bokmaal-ndt-train.conllu"
 DEV_FILE = "no_bokmaal-ndt-dev.conllu"
 EXTRA_EVAL_FILES = ("no_bokmaal-ud-dev.conllu",)

@@ -58,9 +58,7 @@ class _Checker:
                 return all(self.constant(a, local, seen) for a in node.args) or _is_sql_composition(node.args[0])
             if _is_sql_composition(node):
                 return True
-        if isinstance(node, ast.Call) and _is_sql_composition(node):
-            return True
-        return False
+        return isinstance(node, ast.Call) and _is_sql_composition(node)
 
 
 def _is_sql_composition(node: ast.expr) -> bool:

@@ -22,7 +22,11 @@ from pathlib import Path
 from faults.conftest import CLI, truncate_news
 from faults.corpus import BATCH_SIZE, Layout, ingest_inbox
 from faults.inventory import (
-    account_for_files, article_count, article_fingerprints, compare_articles, input_digests,
+    account_for_files,
+    article_count,
+    article_fingerprints,
+    compare_articles,
+    input_digests,
 )
 from faults.tally import TALLY
 
@@ -71,8 +75,8 @@ class KilledRun:
             while self.count(needle) < nth:
                 if self.process.poll() is not None and not self._reader.is_alive():
                     return False
-                if not self._seen.wait(timeout=max(0.0, deadline - time.monotonic())):
-                    if time.monotonic() >= deadline:
+                if (not self._seen.wait(timeout=max(0.0, deadline - time.monotonic()))
+                        and time.monotonic() >= deadline):
                         return False
         return True
 

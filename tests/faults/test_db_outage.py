@@ -17,7 +17,12 @@ import nyhetsflyt.db.connect
 import tasks.load
 from faults.cluster import ScratchCluster
 from faults.corpus import CORPUS_ARTICLES, Layout, ingest_inbox
-from faults.inventory import account_for_files, article_fingerprints, compare_articles, input_digests
+from faults.inventory import (
+    account_for_files,
+    article_fingerprints,
+    compare_articles,
+    input_digests,
+)
 from faults.tally import TALLY
 from nyhetsflyt.db.migrate import migrate
 

@@ -21,7 +21,12 @@ import pytest
 import tasks.read
 from faults.conftest import truncate_news
 from faults.corpus import CORPUS_ARTICLES, Layout, ingest_inbox
-from faults.inventory import account_for_files, article_fingerprints, compare_articles, input_digests
+from faults.inventory import (
+    account_for_files,
+    article_fingerprints,
+    compare_articles,
+    input_digests,
+)
 from faults.tally import TALLY
 
 FAULT = "file-system fault"

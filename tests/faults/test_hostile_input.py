@@ -20,15 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faults.conftest import FAULT_MODEL, truncate_news
+from faults.conftest import FAULT_MODEL
 from faults.tally import TALLY
 from flows.ingest_folder import ingest_folder
 from nyhetsflyt.db.load import load_articles, load_articles_isolating_bad
+from nyhetsflyt.extract.split import split_document
+from nyhetsflyt.nlp.enrich import enrich_all
 from nyhetsflyt.sources.folder import FileRead, read_file
 from nyhetsflyt.sources.folder.html import MAX_HTML_DEPTH
 from nyhetsflyt.sources.folder.jsonl import parse_json_record
-from nyhetsflyt.extract.split import split_document
-from nyhetsflyt.nlp.enrich import enrich_all
 
 FAULT = "hostile input"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

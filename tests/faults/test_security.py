@@ -11,12 +11,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from typing import ClassVar
 
 import psycopg
 import pytest
 from lxml import etree
-from psycopg import errors, sql
+from psycopg import errors
 
 import tasks.load
 from faults.conftest import FAULT_MODEL, REPO_ROOT
@@ -24,7 +24,13 @@ from faults.corpus import Layout
 from faults.sql_scan import scan, scan_file
 from faults.tally import TALLY
 from flows.ingest_folder import ingest_folder
-from nyhetsflyt.sources.web.discover import UnsafeXmlError, maybe_gunzip, parse_feed, parse_sitemap
+from nyhetsflyt.settings import Settings
+from nyhetsflyt.sources.web.discover import (
+    UnsafeXmlError,
+    maybe_gunzip,
+    parse_feed,
+    parse_sitemap,
+)
 from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 
 FAULT = "hostile network input"
@@ -135,6 +141,7 @@ def stub_resolver(table: dict[str, list[str]]):
 def strict_fetcher(resolver=socket.getaddrinfo, **policy) -> Fetcher:
     settings = dict(connect_timeout_s=0.5, read_timeout_s=1.0, min_host_interval_s=0.0, max_attempts=1)
     settings.update(policy)
+    settings.setdefault("allow_private", Settings().allow_private)
     return Fetcher(FetchPolicy(**settings), sleep=lambda s: None, resolver=resolver)
 
 
@@ -182,7 +189,7 @@ class _Hostile(BaseHTTPRequestHandler):
     """Loopback server: redirects to private places and a gzip bomb."""
 
     bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB in ~64 KB
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
     def log_message(self, *args) -> None:
         pass
@@ -318,7 +325,12 @@ def _with_password(url: str, password: str) -> str:
 
 def _logs_and_artifacts(flow_run_id) -> str:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
 
     with get_client(sync_client=True) as client:
         logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))

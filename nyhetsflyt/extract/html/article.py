@@ -23,10 +23,11 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -733,9 +734,10 @@ class _Walker:
                 else:
                     self._emit(text, "paragraph")
                     self.seen_paragraph = True
-            elif not self.seen_body and (lede or (self.description and folded == self.description.strip(" .:!…›»>"))):
-                if not any(b.hint == "lede" and b.text == text for b in self.blocks):
-                    self._emit(text, "lede")
+            elif (not self.seen_body
+                  and (lede or (self.description and folded == self.description.strip(" .:!…›»>")))
+                  and not any(b.hint == "lede" and b.text == text for b in self.blocks)):
+                self._emit(text, "lede")
 
 
 def _place_ld_captions(blocks: list[Block], slots: list[tuple[int, list[str]]],

@@ -250,7 +250,7 @@ def _speaker(rest: str) -> str | None:
         stop_here = token.endswith((",", ".", "!", "?", ":", ";"))
         bare = bare.rstrip(",.!?:;")
         lowered = bare.casefold()
-        if not bare or lowered in _SPEAKER_STOP and tokens:
+        if not bare or (lowered in _SPEAKER_STOP and tokens):
             break
         if lowered == "i" and tokens:
             # "i PST" belongs to the speaker, "i forbindelse med" does not.

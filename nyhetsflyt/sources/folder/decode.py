@@ -7,7 +7,6 @@ import unicodedata
 
 from nyhetsflyt.sources.folder.base import BadInput
 
-
 # Letters that Norwegian text written in Windows-1252/Latin-1 plausibly contains.
 _PLAUSIBLE_NON_ASCII = set("æøåÆØÅéèêëÉÈüöäÜÖÄóòôÓáàâíìñçÇšžŠŽčćđ«»–—‘’‚“”„…•€°§½¼¾×·´¨ ")
 

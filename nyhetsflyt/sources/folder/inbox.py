@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-
 @dataclass(slots=True)
 class FileOutcome:
     path: Path

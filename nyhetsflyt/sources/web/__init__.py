@@ -6,15 +6,20 @@ in tasks (tasks/fetch.py).
 """
 
 from nyhetsflyt.sources.web.discover import (
-    Discovery,
     DiscoveredUrl,
+    Discovery,
     UnsafeXmlError,
     discover,
     parse_feed,
     parse_sitemap,
     parse_url_list,
 )
-from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy, HostLimiter, IntervalHostLimiter
+from nyhetsflyt.sources.web.fetch import (
+    Fetcher,
+    FetchPolicy,
+    HostLimiter,
+    IntervalHostLimiter,
+)
 from nyhetsflyt.sources.web.records import OUTCOMES, FetchResult, Outcome, UrlState
 
 __all__ = [

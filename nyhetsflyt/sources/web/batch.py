@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from nyhetsflyt.db.connect import connect, resolve_database_url
+from nyhetsflyt.settings import Settings
 from nyhetsflyt.sources.web.discover import SourceKind
 from nyhetsflyt.sources.web.fetch import Fetcher, FetchPolicy
 from nyhetsflyt.sources.web.limits import PrefectHostLimiter, prefect_api_url
@@ -41,14 +42,15 @@ class FetchSettings(BaseModel):
     backoff_base_s: Annotated[float, Field(ge=0, le=600)] = 1.0
     backoff_max_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
     retry_after_cap_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
-    user_agent: str | None = None  # default: $NYHETSFLYT_USER_AGENT, else the project's own
+    user_agent: str | None = None  # default: the setting NYHETSFLYT_USER_AGENT, else the project's own
     workers: Annotated[int, Field(ge=1, le=32)] = 4  # requests in flight per batch (any hosts)
 
-    def policy(self) -> FetchPolicy:
+    def policy(self, settings: Settings) -> FetchPolicy:
         fields = self.model_dump(exclude={"user_agent", "workers"})
-        if self.user_agent:
-            fields["user_agent"] = self.user_agent
-        return FetchPolicy(**fields)
+        user_agent = self.user_agent or settings.user_agent
+        if user_agent:
+            fields["user_agent"] = user_agent
+        return FetchPolicy(**fields, allow_private=settings.allow_private)
 
 
 _fetchers: OrderedDict[tuple[FetchPolicy, str | None], Fetcher] = OrderedDict()
@@ -73,18 +75,18 @@ def fetcher_for(policy: FetchPolicy) -> Fetcher:
         return fetcher
 
 
-def fetch_all(urls: list[str], settings: FetchSettings, run_id: int | None,
+def fetch_all(urls: list[str], fetching: FetchSettings, settings: Settings, run_id: int | None,
               kind: SourceKind | DocumentKind | None) -> list[tuple[FetchResult, DocumentKind | None]]:
     """Fetch `urls` (conditionally where state is stored), log each fetch, keep URL states.
 
     A page that came back with content ("ok") keeps its old state until the flow has ingested
     it (see `remember_pages`), so a page whose ingest fails is fetched in full next time.
     """
-    database = resolve_database_url()
+    database = resolve_database_url(settings)
     with connect(database, autocommit=True) as conn:
         states = load_url_states(conn, urls)
-    fetcher = fetcher_for(settings.policy())
-    with ThreadPoolExecutor(max_workers=min(settings.workers, max(1, len(urls)))) as pool:
+    fetcher = fetcher_for(fetching.policy(settings))
+    with ThreadPoolExecutor(max_workers=min(fetching.workers, max(1, len(urls)))) as pool:
         results = list(pool.map(lambda url: fetcher.fetch(url, states.get(url)), urls))
     typed = [(result, _kind_of(result, kind, states.get(result.url))) for result in results]
     with connect(database, autocommit=True) as conn:
@@ -105,10 +107,10 @@ def _kind_of(result: FetchResult, requested: SourceKind | DocumentKind | None,
     return kind
 
 
-def remember_all(pages: list[tuple[FetchResult, bool, int | None]]) -> None:
+def remember_all(pages: list[tuple[FetchResult, bool, int | None]], settings: Settings) -> None:
     """After ingest: keep validators and hash of each page that was handled (ingested or
     skipped on purpose), forget them for a page whose ingest failed, and link articles."""
-    with connect(resolve_database_url(), autocommit=True) as conn:
+    with connect(resolve_database_url(settings), autocommit=True) as conn:
         for result, handled, article_id in pages:
             if handled:
                 save_url_state(conn, result)

@@ -12,11 +12,11 @@ import calendar
 import io
 import re
 import zlib
-from xml.parsers import expat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
+from xml.parsers import expat
 
 import feedparser
 from lxml import etree

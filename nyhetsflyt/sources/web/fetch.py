@@ -5,21 +5,20 @@ a minimum interval between requests to the same host, conditional GETs, Retry-Af
 Fault-tolerant: every failure ends as a FetchResult with an outcome, never as an exception;
 timeouts bound every wait, bodies are streamed under a byte limit and an overall deadline.
 Safe: only http/https, at most a few redirects each checked like the first URL, and (unless
-NYHETSFLYT_ALLOW_PRIVATE=1) no request to a host that resolves to a private address.
+the setting NYHETSFLYT_ALLOW_PRIVATE) no request to a host that resolves to a private address.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
-import os
 import random
 import socket
 import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Protocol
@@ -41,19 +40,11 @@ Clock = Callable[[], float]
 Resolver = Callable[..., list]
 
 
-def _env_user_agent() -> str:
-    return os.environ.get("NYHETSFLYT_USER_AGENT") or DEFAULT_USER_AGENT
-
-
-def _env_allow_private() -> bool:
-    return os.environ.get("NYHETSFLYT_ALLOW_PRIVATE") == "1"
-
-
 @dataclass(frozen=True, slots=True)
 class FetchPolicy:
-    """How to fetch. Environment defaults are read when a policy is made, not at import."""
+    """How to fetch. The web flow makes one from its FetchSettings and Settings."""
 
-    user_agent: str = field(default_factory=_env_user_agent)
+    user_agent: str = DEFAULT_USER_AGENT
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 15.0  # longest silence between two reads
     deadline_s: float = 60.0  # longest time to download one response, however it trickles
@@ -69,7 +60,7 @@ class FetchPolicy:
     robots_ttl_s: float = 24 * 3600.0
     robots_error_ttl_s: float = 600.0  # an unreachable robots.txt is asked again sooner
     robots_max_bytes: int = 500 * 1024  # RFC 9309: parse at least the first 500 KiB
-    allow_private: bool = field(default_factory=_env_allow_private)
+    allow_private: bool = False  # hosts that resolve to private or loopback addresses
 
 
 # --- per-host rate ------------------------------------------------------------------------
