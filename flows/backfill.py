@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger
@@ -136,7 +136,8 @@ def backfill(
 
     def submit(shard: Shard) -> None:
         attempt = len(shard.runs) + 1
-        run = run_deployment(
+        # Called from a sync flow, Prefect's dual sync/async functions return the value itself.
+        run = cast(FlowRun, run_deployment(
             shard_deployment,
             parameters={**shard.parameters, **extra},
             timeout=0,
@@ -144,21 +145,21 @@ def backfill(
             # A restarted parent finds the runs it already created instead of doubling them.
             idempotency_key=f"{parent_id}:shard-{shard.index}:try-{attempt}",
             tags=["backfill-shard"],
-        )
+        ))
         shard.runs.append(run.id)
         shard.state = "running"
 
     for shard in shards:
         submit(shard)
 
-    progress_id = create_progress_artifact(
-        progress=0.0, key="backfill-progress", description="Shards of this backfill that have finished")
+    progress_id = cast(UUID, create_progress_artifact(
+        progress=0.0, key="backfill-progress", description="Shards of this backfill that have finished"))
     with get_client(sync_client=True) as client:
         while any(s.state == "running" for s in shards):
             time.sleep(poll_seconds)
             for shard in (s for s in shards if s.state == "running"):
                 run = client.read_flow_run(shard.runs[-1])
-                shard.worker = run.labels.get("prefect.worker.name", "") if run.labels else ""
+                shard.worker = str(run.labels.get("prefect.worker.name", "")) if run.labels else ""
                 state = run.state.type if run.state else None
                 # Pending too: a run its worker had just started when the worker died never
                 # sends a heartbeat, so only this check finds it.

@@ -33,7 +33,8 @@ class FolderRunSummary(ArticleCounts, RunSummary):
     kept: int = 0  # could not be moved (archive unwritable, disk full): still in the inbox, retried next run
 
 
-@flow(name="ingest-folder", log_prints=False, task_runner=nlp_task_runner(Settings().dask_address))
+@flow(name="ingest-folder", log_prints=False,
+      task_runner=nlp_task_runner(Settings().dask_address))  # type: ignore[arg-type]  # None: the default
 def ingest_folder(
     paths: list[str] | None = None,
     inbox: str | None = None,

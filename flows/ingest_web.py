@@ -68,7 +68,8 @@ class Discovered:
     fetched_pages: list[FetchResult] = field(default_factory=list)  # given URLs that were pages
 
 
-@flow(name="ingest-web", log_prints=False, task_runner=nlp_task_runner(Settings().dask_address))
+@flow(name="ingest-web", log_prints=False,
+      task_runner=nlp_task_runner(Settings().dask_address))  # type: ignore[arg-type]  # None: the default
 def ingest_web(
     urls: list[str] | None = None,
     kind: Literal["feed", "sitemap", "urls"] | None = None,
@@ -154,7 +155,7 @@ def _discover(targets: list[Target], fetching: FetchSettings, batch_size: int, r
     return found
 
 
-def _read_source(target: Target, result: FetchResult, kind: SourceKind | str | None,
+def _read_source(target: Target, result: FetchResult, kind: SourceKind | None,
                  found: Discovered, run: WebRun) -> list[str]:
     """Add the article URLs a fetched feed, sitemap or list names; return child sitemaps."""
     failure = fetch_failure(result, kind or target.kind)

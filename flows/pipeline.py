@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
+from nyhetsflyt.db.load import LoadResult
 from nyhetsflyt.documents import EnrichedArticle, Failure, SourceDocument
 from nyhetsflyt.settings import Settings
 from tasks.enrich import ArticleBatch, enrich_batch
@@ -57,10 +58,11 @@ def process_documents(documents: list[SourceDocument], settings: Settings) -> Ba
     stages' own work. Enrichment is submitted to the flow's task runner, which is where a Dask
     cluster takes it over when one is configured (flows/runners.py).
     """
-    articles = split_documents(quote(documents))
+    # Prefect unwraps a quoted argument before the task body sees it; its type hints do not know.
+    articles = split_documents(quote(documents))  # type: ignore[call-overload]
     enriched = enrich_batch.submit(ArticleBatch(articles), settings.spacy_model).result()
     loadable = [item for item in enriched if isinstance(item, EnrichedArticle)]
-    loaded = load_batch(quote(loadable), settings) if loadable else None
+    loaded = load_batch(quote(loadable), settings) if loadable else LoadResult()  # type: ignore[call-overload]
 
     outcome = BatchOutcome()
     reported: set[str] = set()

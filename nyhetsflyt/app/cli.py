@@ -78,7 +78,7 @@ def ingest(
     from flows.runners import nlp_task_runner
 
     runner = nlp_task_runner(dask_address or settings.dask_address)
-    flow = ingest_folder.with_options(task_runner=runner) if runner else ingest_folder
+    flow = ingest_folder.with_options(task_runner=runner) if runner else ingest_folder  # type: ignore[arg-type]
     summary = flow(
         paths=[str(p.resolve()) for p in paths or []],
         inbox=str(inbox.resolve()) if inbox else None,

@@ -24,7 +24,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import httpx
 import psutil
@@ -92,7 +92,7 @@ def _answers(url: str) -> bool:
 def _with_dbname(url: str, name: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**info)
+    return psycopg.conninfo.make_conninfo("", **info)
 
 
 def ensure_database(server_url: str, name: str) -> None:
@@ -107,8 +107,8 @@ def asyncpg_url(libpq_url: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(libpq_url)
     user = info.get("user") or "postgres"
     password = f":{info['password']}" if info.get("password") else ""
-    host = info.get("host") or ""
-    dbname = info.get("dbname") or "postgres"
+    host = str(info.get("host") or "")
+    dbname = str(info.get("dbname") or "postgres")
     if host.startswith("/"):
         return f"postgresql+asyncpg://{user}{password}@/{dbname}?host={host}"
     port = f":{info['port']}" if info.get("port") else ""
@@ -125,7 +125,7 @@ def prefect_database_url(settings: Settings, explicit: str | None = None) -> str
         if libpq.startswith("postgresql://"):
             dbname = psycopg.conninfo.conninfo_to_dict(libpq).get("dbname")
             if dbname:
-                ensure_database(_with_dbname(libpq, "postgres"), dbname)
+                ensure_database(_with_dbname(libpq, "postgres"), str(dbname))
         return url
     if _answers(LOCAL_POSTGRES):
         server = LOCAL_POSTGRES
@@ -285,9 +285,10 @@ def _configure_server(api_url: str) -> None:
             except ObjectAlreadyExists:
                 pass
         try:
-            Automation.read(name=ZOMBIE_AUTOMATION)
+            # Called in sync code, Prefect's dual sync/async methods run now and return the object.
+            cast(Automation, Automation.read(name=ZOMBIE_AUTOMATION))
         except ValueError:
-            Automation(
+            automation = Automation(
                 name=ZOMBIE_AUTOMATION,
                 description="A flow run that stops sending heartbeats (its worker or machine is gone) "
                             "is marked Crashed, so a backfill submits its shard again.",
@@ -304,7 +305,8 @@ def _configure_server(api_url: str) -> None:
                 ),
                 actions=[ChangeFlowRunState(
                     state=StateType.CRASHED, message="No heartbeat for three beats: its worker is gone.")],
-            ).create()
+            )
+            cast(Automation, automation.create())
 
 
 def _workers_online(api_url: str, names: list[str]) -> bool:

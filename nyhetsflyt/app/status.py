@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table
 
-from nyhetsflyt.db.connect import redact
+from nyhetsflyt.db.connect import redact, scalar
 from nyhetsflyt.sources.folder import find_files
 
 
@@ -87,10 +87,10 @@ def collect_status(url: str, *, inbox: Path | None = None, limit: int = 10,
     report = StatusReport(database=redact(url), schema_ready=False, fetch_window_hours=fetch_window_hours)
     report.backlog = inbox_backlog(inbox)
     with psycopg.connect(url) as conn:
-        if conn.execute("SELECT to_regclass('news.fetch_log') IS NOT NULL").fetchone()[0] is not True:
+        if scalar(conn.execute("SELECT to_regclass('news.fetch_log') IS NOT NULL")) is not True:
             return report
         report.schema_ready = True
-        report.articles = conn.execute("SELECT count(*) FROM news.articles").fetchone()[0]
+        report.articles = scalar(conn.execute("SELECT count(*) FROM news.articles"))
         report.runs = [
             RunRow(id=r[0], flow_name=r[1], state=r[2], started_at=r[3], finished_at=r[4], seconds=r[5],
                    files_seen=r[6], articles_seen=r[7], articles_new=r[8], duplicates=r[9],
@@ -111,10 +111,10 @@ def collect_status(url: str, *, inbox: Path | None = None, limit: int = 10,
                 (limit,),
             )
         ]
-        report.failures_last_24h = conn.execute(
+        report.failures_last_24h = scalar(conn.execute(
             "SELECT count(*) FROM news.ingest_failures WHERE outcome = 'failed'"
             " AND at > now() - interval '24 hours'"
-        ).fetchone()[0]
+        ))
         report.fetch_outcomes = [
             FetchOutcome(outcome=r[0], fetches=r[1], last_at=r[2])
             for r in conn.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -39,7 +39,9 @@ def fetch(
     Without --feed, --sitemap or --url-list, each URL's kind is recognised from what it serves
     (an HTML page is ingested as an article).
     """
-    chosen = [kind for kind, flag in (("feed", feed), ("sitemap", sitemap), ("urls", url_list)) if flag]
+    kinds: tuple[tuple[Literal["feed", "sitemap", "urls"], bool], ...] = (
+        ("feed", feed), ("sitemap", sitemap), ("urls", url_list))
+    chosen = [kind for kind, flag in kinds if flag]
     if len(chosen) > 1:
         raise typer.BadParameter("give at most one of --feed, --sitemap and --url-list")
     for url in urls or []:

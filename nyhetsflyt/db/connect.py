@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -47,8 +48,16 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]+@", r"\1:***@", url).replace(":@", "@", 1)
 
 
-def connect(url: str, **kwargs) -> psycopg.Connection:
+def connect(url: str, **kwargs: Any) -> psycopg.Connection:
     return psycopg.connect(url, **kwargs)
+
+
+def scalar(cursor: psycopg.Cursor) -> Any:
+    """The first column of the one row a query returns (a count, an id)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row[0]
 
 
 _idle: dict[str, psycopg.Connection] = {}

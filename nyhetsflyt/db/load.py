@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from nyhetsflyt.db.connect import scalar
 from nyhetsflyt.documents import EnrichedArticle, Failure
 
 log = logging.getLogger(__name__)
@@ -128,9 +129,9 @@ def _copy_parts(conn: psycopg.Connection, new: dict[int, EnrichedArticle]) -> No
     with cur.copy("COPY news.sentences (article_id, sentence_index, segment_position, char_start, "
                   "char_end, text, tokens, lemmas, pos) FROM STDIN") as copy:
         for article_id, item in new.items():
-            for s in item.enrichment.sentences:
-                copy.write_row((article_id, s.index, s.segment_position, s.start, s.end, s.text,
-                                s.tokens, s.lemmas, s.pos))
+            for sentence in item.enrichment.sentences:
+                copy.write_row((article_id, sentence.index, sentence.segment_position, sentence.start,
+                                sentence.end, sentence.text, sentence.tokens, sentence.lemmas, sentence.pos))
     with cur.copy("COPY news.entities (article_id, segment_position, segment_kind, text, label, "
                   "canonical, char_start, char_end, sentence_index) FROM STDIN") as copy:
         for article_id, item in new.items():
@@ -149,11 +150,10 @@ def _copy_parts(conn: psycopg.Connection, new: dict[int, EnrichedArticle]) -> No
 
 def start_run(conn: psycopg.Connection, flow_name: str, flow_run_id: str | None) -> int:
     with conn.transaction():
-        row = conn.execute(
+        return int(scalar(conn.execute(
             "INSERT INTO news.ingest_runs (flow_name, flow_run_id) VALUES (%s, %s) RETURNING id",
             (flow_name, flow_run_id),
-        ).fetchone()
-    return row[0]
+        )))
 
 
 def finish_run(conn: psycopg.Connection, run_id: int, state: str, counts: dict[str, int]) -> None:

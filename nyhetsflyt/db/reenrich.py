@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from nyhetsflyt.db.connect import scalar
 from nyhetsflyt.documents import Article, Caption, Enrichment, Quote, Segment
 
 
@@ -49,11 +50,11 @@ def stale_article_ids(
 
 def count_stale(conn: psycopg.Connection, model_name: str, model_version: str, only_older: bool = True) -> int:
     if not only_older:
-        return conn.execute("SELECT count(*) FROM news.articles").fetchone()[0]
-    return conn.execute(
+        return scalar(conn.execute("SELECT count(*) FROM news.articles"))
+    return scalar(conn.execute(
         "SELECT count(*) FROM news.articles WHERE (model_name, model_version) IS DISTINCT FROM (%s, %s)",
         (model_name, model_version),
-    ).fetchone()[0]
+    ))
 
 
 def read_articles(conn: psycopg.Connection, ids: list[int]) -> list[StoredArticle]:
@@ -181,4 +182,4 @@ def replace_enrichments(conn: psycopg.Connection, items: list[tuple[int, Enrichm
                 for index, q in enumerate(e.quotes):
                     copy.write_row((article_id, q.position, index, q.text, q.speaker, q.speaker_canonical))
         conn.execute(_REPLACE)
-        return conn.execute("SELECT count(*) FROM target").fetchone()[0]
+        return scalar(conn.execute("SELECT count(*) FROM target"))

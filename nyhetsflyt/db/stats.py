@@ -5,14 +5,16 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from nyhetsflyt.db.connect import scalar
+
 NEWS_TABLES = ("articles", "segments", "captions", "sentences", "entities", "quotes")
 
 
 def table_counts(url: str, tables: tuple[str, ...] = NEWS_TABLES) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {
-            name: conn.execute(
+            name: scalar(conn.execute(
                 sql.SQL("SELECT count(*) FROM news.{}").format(sql.Identifier(name))
-            ).fetchone()[0]
+            ))
             for name in tables
         }

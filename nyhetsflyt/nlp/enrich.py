@@ -243,7 +243,8 @@ def enrich_all(items: list[Article | Failure], model: str | None = None) -> list
     articles = [item for item in items if isinstance(item, Article)]
     try:
         enrichments = iter(enrich_articles(articles, nlp, info))
-        enriched = {id(a): EnrichedArticle(a, next(enrichments)) for a in articles}
+        enriched: dict[int, EnrichedArticle | Failure] = {
+            id(a): EnrichedArticle(a, next(enrichments)) for a in articles}
     except Exception:
         enriched = {}
         for article in articles:  # isolate the article that breaks the batch

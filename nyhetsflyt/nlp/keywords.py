@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -34,7 +34,7 @@ def rank_keywords(
     terms: Iterable[Term], *, top_n: int = TOP_N, stop_words: frozenset[str] | set[str] = STOP_WORDS
 ) -> list[str]:
     """The top_n lemmas by weighted frequency; ties go to the one that came first."""
-    scores: Counter[str] = Counter()
+    scores: defaultdict[str, float] = defaultdict(float)
     spellings: dict[str, Counter[str]] = {}
     first_seen: dict[str, int] = {}
     for order, term in enumerate(terms):

@@ -214,8 +214,10 @@ def feature_table(features: dict[str, set[int]]) -> tuple[numpy.ndarray, dict[st
 def write_lexicon_pipeline(destination: Path, lang: str = "nb") -> dict[str, object]:
     """A blank pipeline whose vocab holds the feature table, for ``[initialize] vectors``."""
     import spacy
-    from spacy.strings import hash_string
-    from spacy.vectors import Vectors
+
+    # Compiled modules that ship no type information.
+    from spacy.strings import hash_string  # type: ignore[attr-defined]
+    from spacy.vectors import Vectors  # type: ignore[import-not-found]
 
     data, form_row = feature_table(build_features())
     nlp = spacy.blank(lang)

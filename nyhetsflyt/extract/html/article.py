@@ -246,7 +246,7 @@ def parse_page_datetime(value: str) -> tuple[datetime, DatePrecision] | None:
 
 
 def _markup_date(soup: BeautifulSoup, itemprop: str) -> str | None:
-    for el in soup.find_all(attrs={"itemprop": itemprop}):
+    for el in soup.find_all(itemprop=itemprop):
         value = el.get("datetime") or el.get("content")
         if isinstance(value, str) and value.strip():
             return value
@@ -294,7 +294,7 @@ def extract_metadata(soup: BeautifulSoup, url: str) -> PageMetadata:
     articles = [obj for obj in ld if _ld_types(obj) & _ARTICLE_LD_TYPES]
     listing = next((t for obj in ld for t in _ld_types(obj) if t in _LISTING_LD_TYPES), None)
     og_type = (_first(meta, "og:type") or "").strip().casefold() or None
-    itemtype_article = soup.find(attrs={"itemtype": re.compile(r"schema\.org/\w*(Article|BlogPosting)", re.I)})
+    itemtype_article = soup.find(itemtype=re.compile(r"schema\.org/\w*(Article|BlogPosting)", re.I))
 
     site_names = _site_names(meta, ld, url)
     h1 = None
@@ -331,8 +331,8 @@ def extract_metadata(soup: BeautifulSoup, url: str) -> PageMetadata:
         authors = [n for k in ("author", "article:author", "dc.creator", "parsely-author", "byl")
                    for v in meta.get(k, []) for n in _split_names(v)]
     if not authors:
-        for el in soup.find_all(attrs={"itemprop": "author"}):
-            name_el = el.find(attrs={"itemprop": "name"}) or el
+        for el in soup.find_all(itemprop="author"):
+            name_el = el.find(itemprop="name") or el
             authors.extend(_split_names(name_el.get_text(" ")))
         for el in soup.find_all("a", rel="author"):
             authors.extend(_split_names(el.get_text(" ")))
@@ -389,7 +389,7 @@ def _drop_invisible(soup: BeautifulSoup) -> None:
         # descendant (Tag.__getattr__), which makes deep pages quadratic.
         if vars(el).get("_decomposed") or el.attrs is None:
             continue
-        classes = el.get("class") or []
+        classes: list[str] = list(el.get_attribute_list("class") or [])
         style = el.get("style")
         if (el.has_attr("hidden") or set(classes) & _HIDDEN_CLASSES
                 or (isinstance(style, str) and _HIDDEN_STYLE.search(style))):
@@ -437,7 +437,8 @@ def _inline_pieces(node: Tag | NavigableString, in_link: bool, out: list[tuple[s
         out.append(("\n", in_link))
     else:
         for child in node.children:
-            _inline_pieces(child, in_link or node.name == "a", out)
+            if isinstance(child, (Tag, NavigableString)):
+                _inline_pieces(child, in_link or node.name == "a", out)
 
 
 @dataclass(slots=True)

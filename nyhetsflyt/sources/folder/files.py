@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # Sidecar files written by the inbox mode are not news.
@@ -14,6 +14,7 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     found: set[Path] = set()
     for path in paths:
         path = Path(path)
+        candidates: Iterator[Path]
         if path.is_dir():
             candidates = (p for p in path.rglob("*") if p.is_file())
         elif path.exists():

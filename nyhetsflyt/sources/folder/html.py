@@ -40,9 +40,10 @@ def html_nesting_depth(text: str) -> int:
     """How deep the elements of an HTML page nest, in one linear pass without building a tree."""
     from lxml import etree
 
-    parser = etree.HTMLParser(target=_DepthCounter(), recover=True)
+    parser = etree.HTMLParser(target=_DepthCounter(), recover=True)  # type: ignore[arg-type]
     parser.feed(text)
-    return parser.close()
+    depth: int = parser.close()  # type: ignore[assignment]  # a parser target's close() is the result
+    return depth
 
 
 def is_html(file: DecodedFile) -> bool:

@@ -73,7 +73,7 @@ class HostLimiter(Protocol):
     def acquire(self, host: str) -> None:
         """Block until the next request to `host` may start."""
 
-    def hold(self, host: str) -> AbstractContextManager[None]:
+    def hold(self, host: str) -> AbstractContextManager[object]:
         """A slot for one request to `host` in flight, held until the response is read."""
 
 
@@ -485,12 +485,13 @@ class Fetcher:
         if ex.outcome == "ok" and ex.body is not None:
             parser.parse(ex.body.decode("utf-8", errors="replace").splitlines())
         elif ex.outcome in ("not_found", "gone", "http_error") and ex.status in (401, 403):
-            parser.disallow_all = True  # as urllib.robotparser does: access control means no
+            # The parser's own switches, as its read() sets them (not in its type stubs).
+            parser.disallow_all = True  # type: ignore[attr-defined]  # access control means no
         elif ex.outcome in ("not_found", "gone", "http_error") and ex.status is not None \
                 and 400 <= ex.status < 500 and ex.status != 429:
-            parser.allow_all = True  # no robots.txt: no restrictions
+            parser.allow_all = True  # type: ignore[attr-defined]  # no robots.txt: no restrictions
         else:  # 429, 5xx, timeout, refused hop, redirect loop: unreachable
-            parser.disallow_all = True
+            parser.disallow_all = True  # type: ignore[attr-defined]
             ttl = self.policy.robots_error_ttl_s
         return _RobotsEntry(parser, self._clock() + ttl)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from nyhetsflyt.documents import Failure, SourceDocument
@@ -16,6 +17,7 @@ from nyhetsflyt.sources.web.discover import DiscoveredUrl, SourceKind, sniff_kin
 from nyhetsflyt.sources.web.records import FetchResult
 
 DocumentKind = Literal["feed", "sitemap", "urls", "page"]
+Verdict = Literal["failed", "skipped"]  # how a fetch that brought no content is recorded
 
 # Outcomes that are neither content nor a failure: nothing new, or not ours to fetch.
 QUIET_OUTCOMES = frozenset({"not_modified", "unchanged"})
@@ -45,7 +47,7 @@ def classify_document(result: FetchResult, requested: SourceKind | None) -> Docu
     return sniff_kind(result.body, result.content_type)
 
 
-def fetch_failure(result: FetchResult, kind: DocumentKind | None) -> tuple[Failure, str] | None:
+def fetch_failure(result: FetchResult, kind: DocumentKind | None) -> tuple[Failure, Verdict] | None:
     """The ingest failure a fetch outcome amounts to, with its record outcome (failed/skipped)."""
     if result.outcome == "ok" or result.outcome in QUIET_OUTCOMES:
         return None
@@ -53,7 +55,7 @@ def fetch_failure(result: FetchResult, kind: DocumentKind | None) -> tuple[Failu
     reason = f"{result.outcome}: {detail}"
     if kind and kind != "page":
         reason = f"{kind} {reason}"
-    verdict = "skipped" if result.outcome in SKIP_OUTCOMES else "failed"
+    verdict: Verdict = "skipped" if result.outcome in SKIP_OUTCOMES else "failed"
     return Failure(result.url, "fetch", reason[:2000]), verdict
 
 
@@ -110,5 +112,5 @@ def read_page(result: FetchResult, hint: DiscoveredUrl | None = None) -> PageRea
 
 def newest_first(found: list[DiscoveredUrl]) -> list[DiscoveredUrl]:
     """Discovered URLs, newest first (undated ones last, in their source order)."""
-    dated = sorted((d for d in found if d.published), key=lambda d: d.published, reverse=True)
+    dated = sorted((d for d in found if d.published), key=lambda d: d.published or datetime.min, reverse=True)
     return dated + [d for d in found if not d.published]
