@@ -48,8 +48,9 @@ model: install
 
 ## Benchmark the pipeline against its floors (nlp.pipe, COPY) on a quiet machine: about 15 minutes.
 ## Needs PostgreSQL on 127.0.0.1:5432 (or BENCH_DATABASE_SERVER); options: make bench ARGS="--articles 500".
+## BASELINE=<git ref> also runs that revision's pipeline over the same corpus, side by side (+10 minutes).
 bench: install
-	$(BIN)/python -m bench.run $(ARGS)
+	$(BIN)/python -m bench.run $(if $(BASELINE),--baseline $(BASELINE)) $(ARGS)
 
 ## Stop and remove the embedded PostgreSQL under var/ (your news data goes with it).
 clean-db:

@@ -43,6 +43,24 @@ def row_counts(database_url: str) -> dict[str, int]:
         return {table: conn.execute(f"SELECT count(*) FROM news.{table}").fetchone()[0] for table in TABLES}
 
 
+def content_digests(database_url: str) -> dict[str, str]:
+    """Per table, a digest of what the pipeline stored, blind to the database's own ids and
+    times: child rows are keyed by their article's content hash instead of its id."""
+    queries = {"articles": "SELECT (to_jsonb(a) - 'id' - 'ingested_at')::text FROM news.articles a"}
+    for table in CHILD_TABLES:
+        queries[table] = (f"SELECT a.content_hash || (to_jsonb(t) - 'article_id')::text FROM news.{table} t"
+                          " JOIN news.articles a ON a.id = t.article_id")
+    digest = "SELECT md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) FROM ({}) AS x(r)"
+    with psycopg.connect(database_url) as conn:
+        return {table: conn.execute(digest.format(query)).fetchone()[0] for table, query in queries.items()}
+
+
+def same_content(url_a: str, url_b: str) -> dict[str, bool]:
+    """For each table: did both runs store the same rows?"""
+    a, b = content_digests(url_a), content_digests(url_b)
+    return {table: a[table] == b[table] for table in a}
+
+
 def segment_texts(database_url: str, ids: list[int] | None = None) -> list[str]:
     """The texts the NLP stage fed the model, article by article, in reading order."""
     query = ("SELECT text FROM news.segments WHERE kind = ANY(%s)"

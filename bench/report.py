@@ -84,12 +84,16 @@ def stage_rows(result: dict) -> list[list[str]]:
 
 
 def print_tables(console: Console, result: dict) -> None:
-    for title, headers, rows in (
+    tables = [
         ("Targets", ["ratio", "value", "target", "", "meaning"], target_rows(result)),
         ("Figures", ["measure", "value", "detail"], figure_rows(result)),
         ("Pipeline stages (time inside task bodies)", ["stage", "task runs", "items", "seconds", "of wall"],
          stage_rows(result)),
-    ):
+    ]
+    if "baseline" in result:
+        tables.append((f"Beside the baseline {result['baseline']['ref']}", ["measure", "this checkout", "baseline"],
+                       baseline_rows(result)))
+    for title, headers, rows in tables:
         table = Table(title=title)
         for header in headers:
             table.add_column(header)
@@ -132,4 +136,30 @@ def markdown(result: dict) -> str:
     ]
     if "scaling" in result:
         lines += [f"Scaling: {result['scaling']['how']}.", ""]
+    if "baseline" in result:
+        b = result["baseline"]
+        lines += [f"## Beside the baseline `{b['ref']}` ({b['commit'][:12]}), same corpus, same run", "",
+                  _md_table(["measure", "this checkout", "baseline"], baseline_rows(result)), ""]
     return "\n".join(lines)
+
+
+def baseline_rows(result: dict) -> list[list[str]]:
+    """This checkout's pipeline beside the baseline's: throughput, stages, and what each stored."""
+    p, b = result["pipeline"], result["baseline"]["pipeline"]
+    rows = [
+        ["pipeline wall", f"{p['wall_s']:,.1f} s", f"{b['wall_s']:,.1f} s"],
+        ["words/s", f"{p['words_per_s']:,.0f}", f"{b['words_per_s']:,.0f}"],
+        ["articles new / failed", f"{p['articles_new']:,} / {p['failed']:,}",
+         f"{b['articles_new']:,} / {b['failed']:,}"],
+        ["outside task bodies", f"{p['prefect_overhead_s']:,.1f} s", f"{b['prefect_overhead_s']:,.1f} s"],
+        ["peak RSS", _mb(p["peak_rss_bytes"]), _mb(b["peak_rss_bytes"])],
+    ]
+    for stage in STAGE_ORDER:
+        if stage in p["stages"] or stage in b["stages"]:
+            rows.append([f"stage {stage}", f"{p['stages'].get(stage, {}).get('seconds', 0.0):,.1f} s",
+                         f"{b['stages'].get(stage, {}).get('seconds', 0.0):,.1f} s"])
+    same = result["baseline"]["same_rows"]
+    for table, count in p["rows_by_table"].items():
+        verdict = "same rows" if same.get(table) else "DIFFERENT rows"
+        rows.append([f"rows in news.{table}", f"{count:,}", f"{b['rows_by_table'].get(table, 0):,} ({verdict})"])
+    return rows

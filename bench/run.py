@@ -78,12 +78,16 @@ def default_model() -> str:
 class Workers:
     """Starts worker processes (bench/worker.py) and runs them together."""
 
-    def __init__(self, work_dir: Path, env: dict[str, str], model: str, batch_size: int, profile: bool):
+    def __init__(self, work_dir: Path, env: dict[str, str], model: str, batch_size: int, profile: bool,
+                 checkout: Path = REPO_ROOT):
         self.work_dir = work_dir
         self.env = env
         self.model = model
         self.batch_size = batch_size
         self.profile = profile
+        # The code the workers run: this checkout, or a baseline's (its bench/worker.py speaks
+        # the same READY/go protocol); the venv is this one, so both run on the same libraries.
+        self.checkout = checkout
 
     def run(self, name: str, database_url: str, path_lists: list[list[str]]) -> list[dict]:
         """One worker per list of paths, all started at once after each has loaded the model."""
@@ -109,7 +113,8 @@ class Workers:
             if self.profile:
                 command += ["--profile", str(self.work_dir / f"{tag}.profile.txt")]
             log = (self.work_dir / f"{tag}.log").open("ab")
-            process = subprocess.Popen(command, cwd=REPO_ROOT, env={**self.env, "DATABASE_URL": database_url},
+            env = {**self.env, "DATABASE_URL": database_url, "PYTHONPATH": str(self.checkout)}
+            process = subprocess.Popen(command, cwd=self.checkout, env=env,
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
             log.close()
             processes.append((tag, process, report_file))
@@ -187,6 +192,19 @@ def pipeline_figures(report_: dict, words: int, rows: int) -> dict[str, object]:
     }
 
 
+def baseline_checkout(ref: str, work_dir: Path) -> tuple[Path, str]:
+    """The tree of git revision `ref`, unpacked under `work_dir` (no second venv: the same one)."""
+    sha = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=REPO_ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    target = work_dir / f"baseline-{sha[:12]}"
+    if not (target / "bench" / "worker.py").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", sha], cwd=REPO_ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target, sha
+
+
 def judged(ratios: dict[str, float | None]) -> dict[str, dict[str, object]]:
     out = {}
     for name, (comparison, threshold, meaning) in TARGETS.items():
@@ -214,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefect-api-url", default=None, help="use this Prefect server instead of starting one")
     parser.add_argument("--skip", action="append", default=[], choices=["floor", "scaling", "copy", "http"])
     parser.add_argument("--profile", action="store_true", help="profile each worker with pyinstrument")
+    parser.add_argument("--baseline", default=None, metavar="GIT_REF",
+                        help="also run the pipeline of this git revision over the same corpus, in the same run, "
+                             "and set its figures and stored rows beside this checkout's")
     parser.add_argument("--work-dir", type=Path, default=VAR_DIR / "bench" / "run")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
@@ -261,6 +282,16 @@ def main(argv: list[str] | None = None) -> int:
                 (main_report,) = workers.run("main", main_url, [[str(p) for p in article_folders(corpus_dir)]])
                 phases["pipeline"] = time.perf_counter() - started
 
+                if args.baseline:
+                    started = time.perf_counter()
+                    checkout, sha = baseline_checkout(args.baseline, VAR_DIR / "bench")
+                    console.print(f"baseline: the pipeline of {args.baseline} ({sha[:12]}) over the same corpus …")
+                    baseline_url = databases.create("baseline")
+                    baseline_workers = Workers(work_dir, env, model, args.batch_size, False, checkout=checkout)
+                    (baseline_report,) = baseline_workers.run(
+                        "baseline", baseline_url, [[str(p) for p in article_folders(corpus_dir)]])
+                    phases["baseline"] = time.perf_counter() - started
+
                 if "scaling" not in args.skip:
                     started = time.perf_counter()
                     files = find_files(article_folders(small_dir))
@@ -283,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
         pipeline["prefect_server_peak_rss_bytes"] = server_peak
         pipeline["failures"] = main_report["failures"]
         result["pipeline"] = pipeline
+        if args.baseline:
+            baseline_rows = floors.row_counts(baseline_url)
+            baseline = pipeline_figures(baseline_report, pipeline["words"], sum(baseline_rows.values()))
+            baseline["rows_by_table"] = baseline_rows
+            result["baseline"] = {"ref": args.baseline, "commit": sha, "pipeline": baseline,
+                                  "same_rows": floors.same_content(main_url, baseline_url)}
 
         ratios: dict[str, float | None] = dict.fromkeys(TARGETS)  # null: not measured in this run
         ratios["prefect_overhead_share"] = pipeline["prefect_overhead_s"] / pipeline["wall_s"]
