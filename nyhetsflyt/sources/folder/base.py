@@ -7,8 +7,12 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nyhetsflyt.documents import Failure, SourceDocument
+
+if TYPE_CHECKING:
+    from nyhetsflyt.sources.folder.safe_xml import XmlRoot
 
 # How much of a file's start a format's detection needs to see.
 HEAD_CHARS = 2048
@@ -57,6 +61,15 @@ class DecodedFile:
     def head(self) -> str:
         """The start of the text, leading whitespace (and a BOM) removed."""
         return self.text.lstrip("\ufeff \t\r\n")[:HEAD_CHARS]
+
+    def xml_root(self) -> XmlRoot | None:
+        """The root element of a text that starts as XML (from its first tag), or None."""
+        if "xml" not in self._cache:
+            # Imported here: the safe parser raises this module's BadInput.
+            from nyhetsflyt.sources.folder.safe_xml import sniff_root
+
+            self._cache["xml"] = sniff_root(self.text)
+        return self._cache["xml"]  # type: ignore[return-value]
 
     def json_document(self) -> object | None:
         """The whole text as one JSON value, or None where it is not one (JSON Lines, or broken)."""

@@ -4,6 +4,9 @@ Each format is one module with its detection and its reader (`base.Format`). To 
 write its module, add it here above the formats it must win over (the text formats last,
 plain text as the fallback), and add a fixture with its expected reading under
 `tests/fixtures/formats/<name>/`: the parametrized test over this registry picks it up.
+
+`unsupported` stands between the readers and the text formats: XML or JSON that no reader
+above it claims is refused with the reason, never read as text.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from nyhetsflyt.sources.folder.crawl_text import CRAWL_TEXT
 from nyhetsflyt.sources.folder.html import HTML
 from nyhetsflyt.sources.folder.jsonl import JSONL
 from nyhetsflyt.sources.folder.plain_text import PLAIN_TEXT
+from nyhetsflyt.sources.folder.unsupported import UNSUPPORTED
 
 FORMATS: tuple[Format, ...] = (
     HTML,
     JSONL,
+    UNSUPPORTED,
     CRAWL_TEXT,
     PLAIN_TEXT,
 )

@@ -9,11 +9,13 @@ from pathlib import Path
 from nyhetsflyt.documents import Failure, SourceDocument
 from nyhetsflyt.extract.html import NotAnArticle, extract_article
 from nyhetsflyt.sources.folder.base import BadInput, DecodedFile, Format, Skipped
+from nyhetsflyt.sources.folder.safe_xml import without_declaration
 
 # Real pages nest a few dozen elements deep; browsers stop nesting at 512. Deeper is hostile
 # (or broken) and would cost the extractor time that grows with the square of the depth.
 MAX_HTML_DEPTH = 512
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+_XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 
 
 class _DepthCounter:
@@ -47,7 +49,11 @@ def html_nesting_depth(text: str) -> int:
 
 
 def is_html(file: DecodedFile) -> bool:
-    return file.suffix in {".html", ".htm"} or bool(_HTML_START.match(file.head))
+    """An HTML page, or an XHTML one (`<?xml …?>` before an `<html>` root in XHTML's namespace)."""
+    if file.suffix in {".html", ".htm", ".xhtml"} or _HTML_START.match(file.head):
+        return True
+    root = file.xml_root()
+    return root is not None and root.name.lower() == "html" and root.namespace in ("", _XHTML_NAMESPACE)
 
 
 def read_html(file: DecodedFile) -> Iterable[SourceDocument | Failure]:
@@ -55,7 +61,8 @@ def read_html(file: DecodedFile) -> Iterable[SourceDocument | Failure]:
     if depth > MAX_HTML_DEPTH:
         raise BadInput(f"HTML nested {depth:,} elements deep (limit {MAX_HTML_DEPTH}): not a news page")
     try:
-        document = extract_article(file.text, url=Path(file.uri).as_uri())
+        # An XHTML page's XML declaration means nothing to an HTML parser.
+        document = extract_article(without_declaration(file.text), url=Path(file.uri).as_uri())
     except NotAnArticle as reason:
         return [Skipped(file.uri, "read", f"not an article: {reason}")]
     document.source_uri = file.uri

@@ -32,9 +32,12 @@ def _json_records(file: DecodedFile) -> Iterator[tuple[int, object]]:
             yield number, BadInput(f"line {number} nests JSON too deep to read")
 
 
+# The fields that make a JSON object an article record: its text, under any of these names.
+TEXT_FIELDS = ("text", "body", "content", "article")
+
 _FIELD_ALIASES = {
     "title": ("title", "content_title", "headline"),
-    "text": ("text", "body", "content", "article"),
+    "text": TEXT_FIELDS,
     "date": ("date", "published", "published_date", "published_at", "datepublished"),
     "tags": ("tags", "content_tags", "keywords", "topics"),
     "id": ("id", "content_id", "article_id", "guid"),
@@ -127,7 +130,24 @@ def _string_list(value: object) -> list[str]:
     return [str(value)]
 
 
+_RECORD_FIELDS = frozenset(alias for aliases in _FIELD_ALIASES.values() for alias in aliases)
+
+
+def is_news_record(record: object) -> bool:
+    """A JSON object with any of an article record's fields (in any case): text, title, date, …
+    (one without text is then refused as such, with that reason)."""
+    if not isinstance(record, dict):
+        return False
+    return any(str(key).lower() in _RECORD_FIELDS for key in record)
+
+
 def is_json(file: DecodedFile) -> bool:
+    """JSON Lines; or one JSON document holding at least one article record (other JSON is not
+    news, and is refused by the `unsupported` format with the reason)."""
+    whole = file.json_document()
+    if whole is not None:
+        records = whole if isinstance(whole, list) else [whole]
+        return any(is_news_record(record) for record in records)
     return file.suffix in {".jsonl", ".ndjson", ".json"} or file.head.startswith("{")
 
 
