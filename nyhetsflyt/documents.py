@@ -1,6 +1,8 @@
 """The data that flows through the pipeline, stage by stage.
 
     SourceDocument  what a reader (folder file or web page) hands over: raw blocks of text
+                    (and, from a news agency, its item data: WireItem, with its Pictures)
+    Picture, Package  what an agency sends apart from text: a picture item, a package of items
     Article         what the splitter makes of it: typed segments, captions, quotes
     Enrichment      what the NLP stage adds: sentences, entities, speakers, keywords, language
 
@@ -29,6 +31,9 @@ SEGMENT_KINDS: tuple[str, ...] = (
 # Precision of `published`: a crawl header ` date 2022-02` only knows the month.
 DatePrecision = Literal["year", "month", "day", "second"]
 
+# A news agency's publication status of an item (IPTC pubStatus): only `usable` may be shown.
+PubStatus = Literal["usable", "withheld", "canceled"]
+
 
 @dataclass(slots=True)
 class Block:
@@ -41,11 +46,71 @@ class Block:
 
 
 @dataclass(slots=True)
+class WireItem:
+    """What a news agency states about an item beyond its words: whose it is, which version of
+    it this is, whether and from when it may be shown, and the pictures it carries."""
+
+    provider: str | None = None  # the agency: "NTB", "TT", "Reuters"
+    agencies: list[str] = field(default_factory=list)  # agencies credited: ["NTB", "AFP", "DPA"]
+    byline: str | None = None  # as written: "Von Christian Hollmann, dpa"
+    version: str | None = None  # the agency's version label: "6"
+    first_created: datetime | None = None
+    version_created: datetime | None = None
+    pub_status: PubStatus = "usable"
+    embargo: datetime | None = None  # not to be shown before this time
+    pictures: list[Picture] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Picture:
+    """A picture as a news agency describes it: its caption and credit are fields of their own."""
+
+    caption: str  # "" when the agency sends none
+    credit: str | None  # as the agency states it: "Foto: Amit Sharma / AP / NTB", "MARKO DJURICA / REUTERS"
+    photographers: list[str]
+    agencies: list[str]
+    source_uri: str
+    source_format: str
+    item_id: str | None = None  # the agency's id of the picture (guid, uri)
+    headline: str | None = None
+    href: str | None = None  # where the agency serves the picture
+    language: str | None = None
+    wire: WireItem = field(default_factory=WireItem)
+
+    @property
+    def key(self) -> str:
+        """The picture's identity: the agency's id, else its caption and credit."""
+        if self.item_id:
+            return self.item_id
+        digest = hashlib.sha256(f"{self.caption}\x1f{self.credit or ''}".encode()).hexdigest()
+        return f"sha256:{digest}"
+
+
+@dataclass(slots=True)
+class PackageMember:
+    item_id: str  # the member's agency id (residref)
+    item_class: str | None = None  # text | picture | composite | video | …
+    group: str | None = None  # the package group it sits in: "main", "sidebars"
+
+
+@dataclass(slots=True)
+class Package:
+    """A news agency's package: which of its items (text, pictures) belong together."""
+
+    item_id: str
+    source_uri: str
+    source_format: str
+    headline: str | None = None
+    members: list[PackageMember] = field(default_factory=list)
+    wire: WireItem = field(default_factory=WireItem)
+
+
+@dataclass(slots=True)
 class SourceDocument:
     """A document as read from its source, before any cleaning."""
 
     source_uri: str  # file path (with #N for the Nth record of a JSON Lines file) or URL
-    source_format: str  # crawl_text | plain_text | jsonl | html
+    source_format: str  # crawl_text | plain_text | jsonl | html | nitf | newsmlg2 | ninjs
     blocks: list[Block]
     raw_text: str  # the decoded original, kept verbatim
     title: str | None = None  # when the source states it apart from the blocks
@@ -56,6 +121,8 @@ class SourceDocument:
     tags: list[str] = field(default_factory=list)
     external_id: str | None = None
     encoding: str = "utf-8"
+    language: str | None = None  # as the source declares it, ISO 639-1: "nb", "nn", "en"; None if unsaid
+    wire: WireItem | None = None  # set by the news-agency formats (NITF, NewsML-G2, ninjs)
 
 
 @dataclass(slots=True)
@@ -100,6 +167,8 @@ class Article:
     tags: list[str] = field(default_factory=list)
     external_id: str | None = None
     extractor_version: str = ""
+    language: str | None = None  # as the source declares it (SourceDocument.language)
+    wire: WireItem | None = None  # the news agency's item data, for the loader (SourceDocument.wire)
 
     @property
     def content_hash(self) -> str:

@@ -3,7 +3,9 @@
 Each format of `nyhetsflyt/sources/folder/formats.py` has at least one fixture under
 `tests/fixtures/formats/<name>/`, with its expected reading beside it (`<file>.expected.json`):
 the format detected, the documents (source format, title, dates, authors, tags, id, and each
-block's hint, text and credit), and the failures and skips with their reasons.
+block's hint, text and credit; a declared language and a news agency's item data where the
+format gives them), a news agency's pictures and packages, and the failures and skips with
+their reasons.
 
 NYHETSFLYT_UPDATE_GOLDEN=1 writes the expected files; read the diff before keeping it.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nyhetsflyt.documents import SourceDocument
+from nyhetsflyt.documents import Package, Picture, SourceDocument, WireItem
 from nyhetsflyt.sources.folder import read_file
 from nyhetsflyt.sources.folder.base import DecodedFile
 from nyhetsflyt.sources.folder.decode import decode
@@ -29,30 +31,69 @@ def fixture_files() -> list[Path]:
     return sorted(p for p in FIXTURES.glob("*/*") if p.is_file() and not p.name.endswith(".expected.json"))
 
 
-def document_view(document: SourceDocument) -> dict:
+def _time(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def wire_view(wire: WireItem) -> dict:
     return {
+        "provider": wire.provider, "agencies": wire.agencies, "byline": wire.byline, "version": wire.version,
+        "first_created": _time(wire.first_created), "version_created": _time(wire.version_created),
+        "pub_status": wire.pub_status, "embargo": _time(wire.embargo),
+        "pictures": [picture_view(p) for p in wire.pictures],
+    }
+
+
+def picture_view(picture: Picture) -> dict:
+    view = {"key": picture.key, "caption": picture.caption, "credit": picture.credit,
+            "photographers": picture.photographers, "agencies": picture.agencies, "headline": picture.headline,
+            "href": picture.href, "language": picture.language}
+    if picture.wire.version or picture.wire.version_created:
+        view["wire"] = {"version": picture.wire.version, "version_created": _time(picture.wire.version_created),
+                        "pub_status": picture.wire.pub_status}
+    return view
+
+
+def package_view(package: Package) -> dict:
+    return {"item_id": package.item_id, "headline": package.headline, "version": package.wire.version,
+            "members": [[m.item_id, m.item_class, m.group] for m in package.members]}
+
+
+def document_view(document: SourceDocument) -> dict:
+    view = {
         "source_format": document.source_format,
         "title": document.title,
-        "published": document.published.isoformat() if document.published else None,
+        "published": _time(document.published),
         "published_precision": document.published_precision,
-        "modified": document.modified.isoformat() if document.modified else None,
+        "modified": _time(document.modified),
         "authors": document.authors,
         "tags": document.tags,
         "external_id": document.external_id,
         "blocks": [[block.hint, block.text, block.credit] for block in document.blocks],
     }
+    # What only some formats know is shown where they know it.
+    if document.language:
+        view["language"] = document.language
+    if document.wire:
+        view["wire"] = wire_view(document.wire)
+    return view
 
 
 def reading(path: Path) -> dict:
     text, encoding = decode(path.read_bytes())
     detected = detect_format(DecodedFile(str(path), text, encoding, path.suffix.lower()))
     read = read_file(path)
-    return {
+    view = {
         "format": detected.name,
         "documents": [document_view(d) for d in read.documents],
         "failures": [f.reason for f in read.failures],
         "skipped": [s.reason for s in read.skipped],
     }
+    if read.pictures:
+        view["pictures"] = [picture_view(p) for p in read.pictures]
+    if read.packages:
+        view["packages"] = [package_view(k) for k in read.packages]
+    return view
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -38,7 +38,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 def refused(path: Path) -> str:
     read = read_file(path)
-    assert not read.documents, path
+    assert not read.documents and not read.pictures and not read.packages, path
     (failure,) = read.failures
     return failure.reason
 

@@ -616,4 +616,6 @@ def split_document(doc: SourceDocument) -> Article:
         tags=list(doc.tags),
         external_id=doc.external_id,
         extractor_version=EXTRACTOR_VERSION,
+        language=doc.language,
+        wire=doc.wire,
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nyhetsflyt.documents import Failure, SourceDocument
+from nyhetsflyt.documents import Failure, Package, Picture, SourceDocument
 
 if TYPE_CHECKING:
     from nyhetsflyt.sources.folder.safe_xml import XmlRoot
@@ -26,19 +26,31 @@ class Skipped(Failure):
     """Read on purpose and set aside, not a failure: a page that is not an article."""
 
 
+# What a format's reader yields for a file: documents to split, enrich and load; a news
+# agency's pictures and packages, stored as they are; failures and deliberate skips.
+Outcome = SourceDocument | Picture | Package | Failure
+
+
 @dataclass(slots=True)
 class FileRead:
-    """What one file yielded: documents, per-record failures, and pages skipped on purpose."""
+    """What one file yielded: documents, pictures and packages (from news agencies), per-record
+    failures, and pages skipped on purpose."""
 
     path: Path
     documents: list[SourceDocument] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[Failure] = field(default_factory=list)
+    pictures: list[Picture] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
 
-    def add(self, outcomes: Iterable[SourceDocument | Failure]) -> None:
+    def add(self, outcomes: Iterable[Outcome]) -> None:
         for outcome in outcomes:
             if isinstance(outcome, SourceDocument):
                 self.documents.append(outcome)
+            elif isinstance(outcome, Picture):
+                self.pictures.append(outcome)
+            elif isinstance(outcome, Package):
+                self.packages.append(outcome)
             elif isinstance(outcome, Skipped):
                 self.skipped.append(outcome)
             else:
@@ -81,9 +93,9 @@ class DecodedFile:
         return self._cache["json"]
 
 
-# A format's reader turns a decoded file into documents, per-record failures and skips; it
-# raises BadInput for a file that cannot be read at all.
-Reader = Callable[[DecodedFile], Iterable[SourceDocument | Failure]]
+# A format's reader turns a decoded file into documents (pictures, packages), per-record
+# failures and skips; it raises BadInput for a file that cannot be read at all.
+Reader = Callable[[DecodedFile], Iterable[Outcome]]
 Detector = Callable[[DecodedFile], bool]
 
 
