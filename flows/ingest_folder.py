@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 from prefect import flow, get_run_logger
+from prefect.utilities.annotations import quote
 from pydantic import Field
 
 from flows.pipeline import ArticleCounts, process_documents
@@ -21,6 +22,7 @@ from nyhetsflyt.documents import Failure, SourceDocument
 from nyhetsflyt.settings import Settings
 from nyhetsflyt.sources.folder import MAX_FILE_BYTES
 from tasks.files import settle_files
+from tasks.load import load_wire_extras
 from tasks.read import find_news_files, read_files
 
 
@@ -31,6 +33,8 @@ class FolderRunSummary(ArticleCounts, RunSummary):
     archived: int = 0
     quarantined: int = 0
     kept: int = 0  # could not be moved (archive unwritable, disk full): still in the inbox, retried next run
+    photos: int = 0  # news agencies' picture items stored (new, or newer versions)
+    packages: int = 0  # news agencies' packages stored
 
 
 @flow(name="ingest-folder", log_prints=False,
@@ -73,8 +77,16 @@ def ingest_folder(
                 reasons[read.path].extend(failure.reason for failure in read.failures)
                 run.record(read.failures)
                 run.record(read.skipped, "skipped")
-                if read.skipped and not read.documents and inbox:
+                if read.skipped and not (read.documents or read.pictures or read.packages) and inbox:
                     reasons[read.path].extend(f"skipped: {s.reason}" for s in read.skipped)
+
+            pictures = [picture for read in reads for picture in read.pictures]
+            packages = [package for read in reads for package in read.packages]
+            if pictures or packages:
+                # Prefect unwraps quoted arguments; its type hints do not know (flows/pipeline.py).
+                stored = load_wire_extras(quote(pictures), quote(packages), settings)  # type: ignore[call-overload]
+                summary.photos += stored.photos
+                summary.packages += stored.packages
 
             for start in range(0, len(documents), batch_size):
                 batch = documents[start:start + batch_size]

@@ -10,7 +10,8 @@ from prefect.tasks import exponential_backoff
 from nyhetsflyt.db.connect import resolve_database_url, reused_connection
 from nyhetsflyt.db.load import LoadResult, load_articles_isolating_bad
 from nyhetsflyt.db.migrate import migrate
-from nyhetsflyt.documents import EnrichedArticle
+from nyhetsflyt.db.wire import WireExtrasResult, load_pictures_and_packages
+from nyhetsflyt.documents import EnrichedArticle, Package, Picture
 from nyhetsflyt.settings import Settings
 from tasks.timing import stage_time
 
@@ -53,3 +54,18 @@ def load_batch(articles: list[EnrichedArticle], settings: Settings) -> LoadResul
     # settings mask the database URL wherever they are shown.
     with stage_time("load", len(articles)), reused_connection(resolve_database_url(settings)) as conn:
         return load_articles_isolating_bad(conn, articles)
+
+
+@task(
+    name="load-pictures-and-packages",
+    cache_policy=NO_CACHE,
+    retries=4,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_database_unavailable,
+)
+def load_wire_extras(pictures: list[Picture], packages: list[Package], settings: Settings) -> WireExtrasResult:
+    """A news agency's picture items and packages, stored as they are (no text to split or enrich)."""
+    with stage_time("load", len(pictures) + len(packages)), \
+            reused_connection(resolve_database_url(settings)) as conn:
+        return load_pictures_and_packages(conn, pictures, packages)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from nyhetsflyt.db.connect import scalar
+from nyhetsflyt.db.wire import plan_versions, record_versions
 from nyhetsflyt.documents import EnrichedArticle, Failure
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class LoadResult:
     new: dict[str, int] = field(default_factory=dict)  # content_hash -> new article id
+    updated: dict[str, int] = field(default_factory=dict)  # of those, new versions of an agency's item
     duplicates: list[str] = field(default_factory=list)  # content hashes already stored
     failures: dict[str, Failure] = field(default_factory=dict)  # content_hash -> why refused
 
@@ -59,11 +61,17 @@ def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> 
         conn.execute(_LOCK_HASHES, (hashes,))
         stored = {row[0] for row in conn.execute(_STORED_HASHES, (hashes,))}
         fresh = [key for key in hashes if key not in stored]
-        ids = [row[0] for row in conn.execute(_NEW_IDS, (len(fresh),))] if fresh else []
-        new = dict(zip(fresh, ids, strict=True))
+        # A news agency's new version replaces its item's article under the same id (db/wire.py).
+        versions = plan_versions(conn, {key: unique[key] for key in fresh})
+        fresh = [key for key in fresh if key not in versions.superseded]
+        drawn = [key for key in fresh if key not in versions.replaces]
+        ids = [row[0] for row in conn.execute(_NEW_IDS, (len(drawn),))] if drawn else []
+        new = {**dict(zip(drawn, ids, strict=True)), **versions.replaces}
         _copy_articles(conn, {new[key]: (key, unique[key]) for key in fresh})
         _copy_parts(conn, {new[key]: unique[key] for key in fresh})
+        record_versions(conn, {new[key]: unique[key] for key in fresh}, [unique[key] for key in versions.superseded])
     result.new = new
+    result.updated = dict(versions.replaces)
     result.duplicates.extend(key for key in unique if key not in new)
     return result
 
@@ -92,6 +100,7 @@ def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[Enriche
             )
             continue
         combined.new.update(single.new)
+        combined.updated.update(single.updated)
         combined.duplicates.extend(single.duplicates)
     return combined
 
