@@ -16,6 +16,7 @@ from nyhetsflyt.sources.folder.crawl_text import CRAWL_TEXT
 from nyhetsflyt.sources.folder.html import HTML
 from nyhetsflyt.sources.folder.jsonl import JSONL
 from nyhetsflyt.sources.folder.newsmlg2 import NEWSML_G2
+from nyhetsflyt.sources.folder.ninjs import NINJS
 from nyhetsflyt.sources.folder.nitf import NITF
 from nyhetsflyt.sources.folder.plain_text import PLAIN_TEXT
 from nyhetsflyt.sources.folder.unsupported import UNSUPPORTED
@@ -23,6 +24,7 @@ from nyhetsflyt.sources.folder.unsupported import UNSUPPORTED
 FORMATS: tuple[Format, ...] = (
     NITF,
     NEWSML_G2,
+    NINJS,
     HTML,
     JSONL,
     UNSUPPORTED,
