@@ -130,9 +130,12 @@ def test_data_no_reader_knows_is_refused_with_the_reason(tmp_path, name):
 
 
 def test_markup_is_never_read_as_text_whatever_its_name(tmp_path):
-    """The content decides, not the name: XML in a .txt file is still refused as XML."""
+    """The content decides, not the name: XML in a .txt or .html file is still refused as XML."""
     text, reason = REFUSALS["pom.xml"]
     assert refused(write(tmp_path, "notat.txt", text)).startswith(reason)
+    assert refused(write(tmp_path, "side.html", text)).startswith(reason)
+    feed, reason = REFUSALS["feed.xml"]
+    assert refused(write(tmp_path, "nyheter.html", feed)).startswith(reason)
     assert refused(write(tmp_path, "avbrutt.txt", '<?xml version="1.0"?>\n<nit')).startswith("XML is not well-formed")
     without_declaration = BILLION_LAUGHS.split("\n", 1)[1]
     assert "declares entities" in refused(write(tmp_path, "latter.txt", without_declaration))

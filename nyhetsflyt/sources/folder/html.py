@@ -48,12 +48,22 @@ def html_nesting_depth(text: str) -> int:
     return depth
 
 
+# Roots of XML that is never a page, whatever the file is called: feeds and sitemaps.
+_NOT_PAGES = frozenset({"rss", "feed", "rdf", "urlset", "sitemapindex"})
+
+
 def is_html(file: DecodedFile) -> bool:
-    """An HTML page, or an XHTML one (`<?xml …?>` before an `<html>` root in XHTML's namespace)."""
+    """An HTML page, or an XHTML one (`<?xml …?>` before an `<html>` root in XHTML's namespace).
+
+    XML of another kind (a namespace other than XHTML's, a feed, a sitemap) is not a page even
+    when its name ends in `.html`: the content decides, and `unsupported` refuses it.
+    """
+    root = file.xml_root()
+    if root is not None and (root.namespace not in ("", _XHTML_NAMESPACE) or root.name.lower() in _NOT_PAGES):
+        return False
     if file.suffix in {".html", ".htm", ".xhtml"} or _HTML_START.match(file.head):
         return True
-    root = file.xml_root()
-    return root is not None and root.name.lower() == "html" and root.namespace in ("", _XHTML_NAMESPACE)
+    return root is not None and root.name.lower() == "html"
 
 
 def read_html(file: DecodedFile) -> Iterable[SourceDocument | Failure]:
