@@ -19,12 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from nyhetsflyt.extract.html.article import (
-    NotAnArticle,
-    body_text,
-    extract_article,
-    token_f1,
-)
+from nyhetsflyt.extract.html import NotAnArticle, UnreadablePage, extract_article
+from nyhetsflyt.extract.html.measure import body_text, token_f1
 from nyhetsflyt.paths import REPO_ROOT
 from nyhetsflyt.settings import Settings
 
@@ -55,7 +51,7 @@ class Outcome:
 def ours(html: bytes, url: str) -> Outcome:
     try:
         doc = extract_article(html, url)
-    except NotAnArticle as exc:
+    except (NotAnArticle, UnreadablePage) as exc:
         return Outcome(None, "", "", [], refused=str(exc))
     captions = [(b.text, b.credit) for b in doc.blocks if b.hint == "caption"]
     return Outcome(doc.title, body_text(doc), doc.raw_text, captions)

@@ -106,6 +106,17 @@ class Package:
 
 
 @dataclass(slots=True)
+class PageInfo:
+    """What a web page declares about its article beyond the text (HTML sources only)."""
+
+    canonical_url: str | None = None
+    paywalled: bool | None = None  # True: the page showed only part of the article; that part is stored
+    section: str | None = None  # as the page names it: "Nyheter", "sport"
+    language: str | None = None  # as the page declares it: "nb-NO", "no", "nn"
+    layer: str | None = None  # which extraction layer read the body: "site:nrk", "generic", …
+
+
+@dataclass(slots=True)
 class SourceDocument:
     """A document as read from its source, before any cleaning."""
 
@@ -123,6 +134,7 @@ class SourceDocument:
     encoding: str = "utf-8"
     language: str | None = None  # as the source declares it, ISO 639-1: "nb", "nn", "en"; None if unsaid
     wire: WireItem | None = None  # set by the news-agency formats (NITF, NewsML-G2, ninjs)
+    page: PageInfo | None = None  # set by the HTML extractor (web pages, saved pages)
 
 
 @dataclass(slots=True)
@@ -169,6 +181,7 @@ class Article:
     extractor_version: str = ""
     language: str | None = None  # as the source declares it (SourceDocument.language)
     wire: WireItem | None = None  # the news agency's item data, for the loader (SourceDocument.wire)
+    page: PageInfo | None = None  # what the web page declares, for the loader (SourceDocument.page)
 
     @property
     def content_hash(self) -> str:

@@ -12,13 +12,9 @@ import lxml.html
 import pytest
 
 from nyhetsflyt.documents import Block, SourceDocument
-from nyhetsflyt.extract.html.article import (
-    NotAnArticle,
-    body_text,
-    extract_article,
-    parse_page_datetime,
-    token_f1,
-)
+from nyhetsflyt.extract.html import NotAnArticle, UnreadablePage, extract_article
+from nyhetsflyt.extract.html.dates import parse_page_datetime
+from nyhetsflyt.extract.html.measure import body_text, token_f1
 from nyhetsflyt.settings import Settings
 
 SHARED_DATA = Settings().shared_data
@@ -93,7 +89,10 @@ def test_reading_order_and_hints() -> None:
     hints = [b.hint for b in doc.blocks]
     assert hints[0] == "lede"
     assert doc.blocks[0].text == "Fjordby har fått en ny gang- og sykkelbro over elva."
-    assert doc.blocks[1] == Block(text="Siri Bekkevold, Anders Lid", hint="byline")
+    # The byline is read into doc.authors (cleaned names), not kept as a text block.
+    assert "byline" not in hints and doc.authors == ["Siri Bekkevold", "Anders Lid"]
+    assert doc.blocks[1] == Block(text="ÅPNET: Hundrevis av mennesker gikk over den nye broen onsdag.",
+                                  hint="caption", credit="Foto: Kari Nordmann / NTB")
     assert blocks_of(doc, "subheading") == [Block(text="Kortere vei til skolen", hint="subheading")]
     paragraphs = [b.text for b in blocks_of(doc, "paragraph")]
     assert paragraphs[0].startswith("Broen har vært under bygging")
@@ -162,13 +161,23 @@ def test_front_page_raises() -> None:
 
 
 def test_article_labelled_website_is_still_read() -> None:
-    sentence = ("Kommunestyret vedtok torsdag å bygge en ny barnehage på tomta ved den gamle "
-                "meieribygningen, og arbeidet skal etter planen starte allerede til høsten.")
-    paragraphs = "".join(f"<p>{sentence}</p>" for _ in range(8))
+    sentences = [f"Kommunestyret vedtok torsdag å bygge barnehage nummer {n} på tomta ved den gamle "
+                 "meieribygningen, og arbeidet skal etter planen starte allerede til høsten." for n in range(8)]
+    paragraphs = "".join(f"<p>{sentence}</p>" for sentence in sentences)
     page = ("<html><head><meta property='og:type' content='website'><title>Ny barnehage</title></head>"
             f"<body><nav><a href='/'>Forsiden</a></nav><div class='tekst'>{paragraphs}</div></body></html>")
     doc = extract_article(page, "https://www.fjordavisa.example/barnehage")
-    assert [b.text for b in doc.blocks] == [sentence] * 8
+    assert [b.text for b in doc.blocks] == sentences
+
+
+def test_a_long_paragraph_repeated_is_read_once() -> None:
+    # Pages render some parts twice (for small and large screens); the copy is not more text.
+    sentence = ("Kommunestyret vedtok torsdag å bygge en ny barnehage på tomta ved den gamle "
+                "meieribygningen, og arbeidet skal etter planen starte allerede til høsten.")
+    page = ("<html><head><meta property='og:type' content='article'><title>Ny barnehage</title></head>"
+            f"<body><article><p>{sentence}</p><p>– Ja.</p><p>{sentence}</p><p>– Ja.</p></article></body></html>")
+    doc = extract_article(page, "https://www.fjordavisa.example/barnehage")
+    assert [b.text for b in doc.blocks] == [sentence, "– Ja.", "– Ja."]
 
 
 def test_section_listing_without_metadata_raises() -> None:
@@ -176,9 +185,14 @@ def test_section_listing_without_metadata_raises() -> None:
         fixture("section_listing.html")
 
 
-@pytest.mark.parametrize("page", ["", "<html><body><p>Kort.</p></body></html>", b"\x00\xff\xfe"])
-def test_empty_pages_raise(page: str | bytes) -> None:
+def test_a_page_without_body_text_is_not_an_article() -> None:
     with pytest.raises(NotAnArticle, match="no article body"):
+        extract_article("<html><body><p>Kort.</p></body></html>", "https://www.fjordavisa.example/tom")
+
+
+@pytest.mark.parametrize(("page", "reason"), [("", "empty page"), (b"\x00\xff\xfe", "not an HTML page")])
+def test_empty_and_binary_input_is_unreadable(page: str | bytes, reason: str) -> None:
+    with pytest.raises(UnreadablePage, match=reason):
         extract_article(page, "https://www.fjordavisa.example/tom")
 
 
@@ -278,11 +292,12 @@ def load_expectation(page: Path) -> Expectation:
 
 
 def page_captions(html: str) -> list[tuple[str, str | None]]:
-    """Captions as the page marks them up, read with lxml alone: (figcaption text, None) or
-    (caption attribute, photographer attribute)."""
+    """Captions as the page marks them up, read with lxml alone: (figcaption or video
+    description text, None) or (caption attribute, photographer attribute)."""
     tree = lxml.html.fromstring(html)
     found: list[tuple[str, str | None]] = []
-    for figcaption in tree.iter("figcaption"):
+    described = tree.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' video-description ')]")
+    for figcaption in [*tree.iter("figcaption"), *described]:
         if text := squash(figcaption.text_content()):
             found.append((text, None))
     for el in tree.xpath("//*[@photographer]"):
@@ -321,12 +336,21 @@ def test_sample_title(sample: tuple[Path, SourceDocument, Expectation]) -> None:
     assert squash(doc.title or "") == squash(exp.title)
 
 
+# Where the expected text is not what the page shows as its article, and why.
+BODY_F1_EXCEPTIONS = {
+    # Fundus's expected text has no standfirst and no subheadings though the page shows both
+    # (p.lead-text, two h2), and counts a "Les også:" link line and the embedded video's
+    # description as body; we keep the first two and leave the last two out of the body.
+    "fundus_no_Nettavisen_2024_08_04": 0.92,
+}
+
+
 @pytest.mark.shared
 def test_sample_body(sample: tuple[Path, SourceDocument, Expectation]) -> None:
-    _, doc, exp = sample
+    page, doc, exp = sample
     text = body_text(doc)
     if exp.body is not None:
-        assert token_f1(text, exp.body) >= 0.95
+        assert token_f1(text, exp.body) >= BODY_F1_EXCEPTIONS.get(page.stem, 0.97)
     for snippet in exp.must_contain:
         assert snippet in squash(text)
     for snippet in exp.must_not_contain:

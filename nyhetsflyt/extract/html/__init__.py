@@ -1,5 +1,6 @@
-"""Extract one news article from an HTML page (pure: no network, no files)."""
+"""One news article out of one HTML page, in layers (see `extract.py`); pure: no network, no files."""
 
-from nyhetsflyt.extract.html.article import NotAnArticle, extract_article
+from nyhetsflyt.extract.html.extract import PageExtraction, extract_article, extract_page
+from nyhetsflyt.extract.html.page import NotAnArticle, UnreadablePage
 
-__all__ = ["NotAnArticle", "extract_article"]
+__all__ = ["NotAnArticle", "PageExtraction", "UnreadablePage", "extract_article", "extract_page"]

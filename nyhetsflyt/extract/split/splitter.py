@@ -618,4 +618,5 @@ def split_document(doc: SourceDocument) -> Article:
         extractor_version=EXTRACTOR_VERSION,
         language=doc.language,
         wire=doc.wire,
+        page=doc.page,
     )

@@ -7,13 +7,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nyhetsflyt.documents import Failure, SourceDocument
-from nyhetsflyt.extract.html import NotAnArticle, extract_article
+from nyhetsflyt.extract.html import NotAnArticle, UnreadablePage, extract_article
+from nyhetsflyt.extract.html.page import MAX_HTML_DEPTH
 from nyhetsflyt.sources.folder.base import BadInput, DecodedFile, Format, Skipped
 from nyhetsflyt.sources.folder.safe_xml import without_declaration
 
-# Real pages nest a few dozen elements deep; browsers stop nesting at 512. Deeper is hostile
-# (or broken) and would cost the extractor time that grows with the square of the depth.
-MAX_HTML_DEPTH = 512
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 _XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 
@@ -75,6 +73,8 @@ def read_html(file: DecodedFile) -> Iterable[SourceDocument | Failure]:
         document = extract_article(without_declaration(file.text), url=Path(file.uri).as_uri())
     except NotAnArticle as reason:
         return [Skipped(file.uri, "read", f"not an article: {reason}")]
+    except UnreadablePage as error:
+        raise BadInput(f"unreadable HTML page: {error.reason}") from None
     document.source_uri = file.uri
     document.source_format = "html"
     document.encoding = file.encoding

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from nyhetsflyt.documents import Failure, SourceDocument
-from nyhetsflyt.extract.html import NotAnArticle, extract_article
+from nyhetsflyt.extract.html import NotAnArticle, PageExtraction, UnreadablePage, extract_page
 from nyhetsflyt.sources.web.discover import DiscoveredUrl, SourceKind, sniff_kind
 from nyhetsflyt.sources.web.records import FetchResult
 
@@ -74,21 +74,22 @@ def _charset(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _decoded(body: bytes, content_type: str | None) -> str | bytes:
-    """The page as text when HTTP names a charset we know; else bytes, for the <meta> to decide."""
-    charset = _charset(content_type)
-    if charset:
-        try:
-            return body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return body
+def extract_fetched(body: bytes, url: str, content_type: str | None, *,
+                    publisher_rules: bool = True) -> PageExtraction:
+    """The article on fetched page bytes: what the web flow and `nyhetsflyt extract` both run.
+
+    HTTP's charset is used only for bytes that are not UTF-8 (see `decode_page`). Raises
+    NotAnArticle or UnreadablePage with the reason.
+    """
+    return extract_page(body, url, publisher_rules=publisher_rules, charset=_charset(content_type))
 
 
-def read_page(result: FetchResult, hint: DiscoveredUrl | None = None) -> PageRead:
+def read_page(result: FetchResult, hint: DiscoveredUrl | None = None, *, publisher_rules: bool = True) -> PageRead:
     """Extract the article from a fetched page (`result.outcome == "ok"`).
 
     The feed or sitemap entry that led to the page fills in a title or date the page lacks.
+    A page that is not an article is skipped with the reason; one that cannot be read (binary,
+    cut off, too large) is a failure with the reason.
     """
     url = result.final_url or result.url
     if result.body is None:
@@ -97,9 +98,11 @@ def read_page(result: FetchResult, hint: DiscoveredUrl | None = None) -> PageRea
         reason = f"not an HTML page: {result.content_type or 'no content type'}"
         return PageRead(result.url, skipped=Failure(url, "extract", reason))
     try:
-        document = extract_article(_decoded(result.body, result.content_type), url)
+        document = extract_fetched(result.body, url, result.content_type, publisher_rules=publisher_rules).to_document()
     except NotAnArticle as error:
         return PageRead(result.url, skipped=Failure(url, "extract", f"not an article: {error.reason}"))
+    except UnreadablePage as error:
+        return PageRead(result.url, failure=Failure(url, "extract", f"unreadable page: {error.reason}"[:2000]))
     except Exception as error:  # one broken page must not sink the batch
         return PageRead(result.url, failure=Failure(url, "extract", f"{type(error).__name__}: {error}"[:2000]))
     if hint is not None:
