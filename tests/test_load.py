@@ -128,3 +128,18 @@ def test_sql_metacharacters_are_stored_verbatim(empty_db):
         load_articles(conn, [hostile])
         lede = conn.execute("SELECT lede FROM news.articles").fetchone()[0]
     assert lede == hostile.article.lede
+
+
+def test_page_facts_are_stored_beside_the_article(empty_db):
+    from nyhetsflyt.documents import PageInfo
+
+    web = make_article(10)
+    web.article.page = PageInfo(canonical_url="https://www.fjordavisa.example/a/10", paywalled=True,
+                                section="Nyheter", language="nb-NO", layer="site:fjordavisa")
+    folder = make_article(11)
+    with psycopg.connect(empty_db) as conn:
+        load_articles(conn, [web, folder])
+        rows = conn.execute("SELECT canonical_url, paywalled, section, declared_language, extraction_layer"
+                            " FROM news.articles ORDER BY source_uri").fetchall()
+    assert rows == [("https://www.fjordavisa.example/a/10", True, "Nyheter", "nb-NO", "site:fjordavisa"),
+                    (None, None, None, None, None)]

@@ -30,7 +30,8 @@ class LoadResult:
 _ARTICLE_COLUMNS = (
     "content_hash, source_uri, source_format, external_id, title, lede, body, raw_text, "
     "published, published_precision, authors, tags, language, language_confidence, word_count, "
-    "keywords, model_name, model_version, ner_degraded, extractor_version"
+    "keywords, model_name, model_version, ner_degraded, extractor_version, "
+    "canonical_url, paywalled, section, declared_language, extraction_layer"
 )
 
 # Each content hash is locked for the transaction, so two workers loading the same words wait for
@@ -111,12 +112,14 @@ def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedA
         return
     with conn.cursor().copy(f"COPY news.articles (id, {_ARTICLE_COLUMNS}) FROM STDIN") as copy:
         for article_id, (key, item) in new.items():
-            a, e = item.article, item.enrichment
+            a, e, page = item.article, item.enrichment, item.article.page
             copy.write_row((
                 article_id, key, a.source_uri, a.source_format, a.external_id, a.title, a.lede, a.body,
                 a.raw_text, a.published, a.published_precision, a.authors, a.tags, e.language,
                 e.language_confidence, a.word_count, e.keywords, e.model_name, e.model_version,
                 e.ner_degraded, a.extractor_version,
+                *((page.canonical_url, page.paywalled, page.section, page.language, page.layer)
+                  if page else (None, None, None, None, None)),
             ))
 
 
