@@ -321,7 +321,13 @@ ARTICLE_PAGES = sorted(p for p in SAMPLES.glob("*.html") if (EXPECTED / f"{p.ste
 @pytest.fixture(scope="module", params=ARTICLE_PAGES, ids=lambda p: p.stem)
 def sample(request: pytest.FixtureRequest) -> tuple[Path, SourceDocument, Expectation]:
     page: Path = request.param
-    return page, extract_article(page.read_bytes(), f"https://sample.example/{page.name}"), load_expectation(page)
+    return page, extract_article(page.read_bytes(), page_url(page)), load_expectation(page)
+
+
+def page_url(page: Path) -> str:
+    """The address the sample page was fetched from: its publisher's rules apply."""
+    data = json.loads((EXPECTED / f"{page.stem}.expected.json").read_text("utf-8"))
+    return data["source_meta"]["url"] if "source_meta" in data else data["url"]
 
 
 @pytest.mark.shared

@@ -1,5 +1,5 @@
-"""The front door: `nyhetsflyt ingest`, `nyhetsflyt fetch`, `nyhetsflyt sources …`,
-`nyhetsflyt db …`, `nyhetsflyt nlp …`."""
+"""The front door: `nyhetsflyt ingest`, `nyhetsflyt fetch`, `nyhetsflyt extract`,
+`nyhetsflyt sources …`, `nyhetsflyt db …`, `nyhetsflyt nlp …`."""
 
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ from nyhetsflyt.app.web import sources_app
 
 app.command("fetch")(fetch_command)
 app.add_typer(sources_app, name="sources")
+
+from nyhetsflyt.app.extract import extract as extract_command
+
+app.command("extract")(extract_command)
 
 err = Console(stderr=True)
 out = Console()

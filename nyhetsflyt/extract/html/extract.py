@@ -131,6 +131,9 @@ def extract_page(html: str | bytes, url: str, *, publisher_rules: bool = True,
     if scope is None:
         scope = selection.scope
     raw_scope = scope
+    paywalled = facts.paywalled
+    if rules and paywalled is None:
+        paywalled = rules.paywalled(scope)
     if rules:
         rules.clean(scope)
     drop_invisible(scope)
@@ -154,9 +157,6 @@ def extract_page(html: str | bytes, url: str, *, publisher_rules: bool = True,
     published, precision = _published(facts, page.tree, url, rules)
     modified = first_date(facts.modified_raw)
     authors = facts.authors or (rules.authors(raw_scope) if rules else []) or _markup_authors(region)
-    paywalled = facts.paywalled
-    if rules and paywalled is None:
-        paywalled = rules.paywalled(page.tree)
     return PageExtraction(
         url=url,
         title=title,

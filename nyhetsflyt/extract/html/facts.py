@@ -61,6 +61,7 @@ class PageFacts:
     declares_article: bool = False  # JSON-LD/microdata article, or og:type article
     declares_listing: str | None = None  # "JSON-LD CollectionPage", "og:type 'website'" …
     article_urls: list[str] = field(default_factory=list)  # URLs of the articles JSON-LD declares
+    meta: dict[str, list[str]] = field(default_factory=dict)  # every <meta> by its folded name
 
     @property
     def own_urls(self) -> list[str]:
@@ -299,6 +300,7 @@ def read_facts(tree: lxml.html.HtmlElement, url: str) -> PageFacts:
     """Everything the page declares about its article."""
     facts = PageFacts()
     meta = meta_values(tree)
+    facts.meta = meta
     ld = json_ld(tree)
     for obj in ld:
         facts.ld_types |= _types(obj)

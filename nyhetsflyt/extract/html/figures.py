@@ -173,7 +173,7 @@ def _in_furniture(el: lxml.html.HtmlElement, scope: lxml.html.HtmlElement,
 # Boxes of pictures that belong to other articles or to the site: teasers, related stories.
 _ELSEWHERE_CLASS = re.compile(
     r"(?:^|[-_])(?:related\w*|relaterte?|recommend\w*|recirc\w*|teasers?|promo\w*|most-?read|popular|trending|"
-    r"more-?stories|sidebar|widget|comments?|kommentar\w*|newsletter|cards?|collections?|outbrain|taboola|"
+    r"more-?stories|sidebar|comments?|kommentar\w*|newsletter|cards?|collections?|outbrain|taboola|"
     r"footer|header-?nav|navigation|menu)(?:$|[-_\d])", re.I)
 
 

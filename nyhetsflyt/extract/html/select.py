@@ -41,15 +41,16 @@ def _paragraph_chars(el: lxml.html.HtmlElement) -> int:
 
 
 def article_elements(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    """Whole articles on the page: outermost article elements with an article's worth of text."""
+    """The page's outermost article elements: one nested in another is a part of it (a quoted
+    post, an embedded teaser card)."""
     elements = [el for el in root.iter() if is_element(el) and _is_article_element(el)]
-    whole = [el for el in elements if _paragraph_chars(el) >= MIN_ARTICLE_CHARS]
-    chosen = set(whole)
-    # An article wrapping other whole articles is the page, not one of them; one nested in a
-    # whole article is a part of it (a quoted post, an embedded card).
-    wrappers = {parent for el in whole for parent in el.iterancestors() if parent in chosen}
-    return [el for el in whole if el not in wrappers
-            and not any(parent in chosen and parent not in wrappers for parent in el.iterancestors())]
+    found = set(elements)
+    return [el for el in elements if not any(parent in found for parent in el.iterancestors())]
+
+
+def whole_articles(articles: list[lxml.html.HtmlElement]) -> list[lxml.html.HtmlElement]:
+    """Those with an article's worth of text: not teasers."""
+    return [el for el in articles if _paragraph_chars(el) >= MIN_ARTICLE_CHARS]
 
 
 def _urls_of(el: lxml.html.HtmlElement, base: str) -> list[str]:
@@ -89,18 +90,24 @@ def _headline_of(el: lxml.html.HtmlElement) -> str:
 
 
 def select_article(root: lxml.html.HtmlElement, facts: PageFacts, url: str) -> Selection:
-    """The element holding the page's own article; the whole page when it holds one or none."""
+    """The element holding the page's own article; the whole page when it holds one or none.
+
+    `candidates` counts the whole articles (not teasers) on the page.
+    """
     articles = article_elements(root)
+    whole = whole_articles(articles)
     if len(articles) <= 1:
-        return Selection(root, len(articles), "only article" if articles else "no article element")
+        return Selection(root, len(whole), "only article" if articles else "no article element")
     own = [*facts.own_urls, url]
     for article in articles:
         if any(same_page(candidate, mine) for candidate in _urls_of(article, url) for mine in own):
-            return Selection(article, len(articles), "canonical URL")
+            return Selection(article, len(whole), "canonical URL")
     headlines = {_fold(h) for h in (facts.headline, facts.og_title) if h}
     for article in articles:
         heading = _fold(_headline_of(article))
         if heading and any(heading == h or (len(h) > 20 and (heading.startswith(h) or h.startswith(heading)))
                            for h in headlines):
-            return Selection(article, len(articles), "headline")
-    return Selection(articles[0], len(articles), "first")
+            return Selection(article, len(whole), "headline")
+    if len(whole) >= 2:
+        return Selection(whole[0], len(whole), "first")
+    return Selection(root, len(whole), "one whole article among teasers" if whole else "teasers only")

@@ -2,8 +2,8 @@
 
 Pages state a headline up to four times: JSON-LD `headline`, `og:title`, the `<h1>` above the
 article and `<title>` (without the site's name), and they do not always agree: a headline
-for search engines, another for social media, a kicker in front. The headline most of them
-state is taken; on a tie, the first in that order.
+for search engines, another for social media, a kicker in front, a section name behind. The
+headline most of them state is taken; on a tie, the structured one, then the shown one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ import re
 import lxml.html
 
 from nyhetsflyt.extract.html.facts import PageFacts
-from nyhetsflyt.extract.html.markup import collapse, element_text, is_furniture
+from nyhetsflyt.extract.html.markup import (
+    FURNITURE_ROLES,
+    FURNITURE_TAGS,
+    class_matches,
+    collapse,
+    element_text,
+    tag_of,
+)
 from nyhetsflyt.extract.html.sites import SiteRules
 
 _SITE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
@@ -40,10 +47,20 @@ def _names_site(part: str, site_names: set[str]) -> bool:
         folded.startswith(name + " ") and len(folded.split()) <= 3 for name in site_names if len(name) >= 2)
 
 
+# Where an <h1> is the site's, not the article's: a login box, the logo, the menu.
+_SITE_CHROME = re.compile(r"(?:^|[-_])(?:login|log-?in|modal|popup|dialog|menu|nav|navigation|logo|masthead|"
+                          r"site-?header|footer|paywall|subscribe)(?:$|[-_\d])", re.I)
+
+
+def _site_chrome(el: lxml.html.HtmlElement) -> bool:
+    return tag_of(el) in FURNITURE_TAGS or (el.get("role") or "").casefold() in FURNITURE_ROLES \
+        or class_matches(el, _SITE_CHROME)
+
+
 def shown_headline(region: lxml.html.HtmlElement) -> str | None:
-    """The first <h1> of the article that is not in page furniture (a login box, a logo)."""
+    """The first <h1> of the article that is not the site's own (a login box, a logo)."""
     for heading in region.iter("h1"):
-        if any(is_furniture(parent) for parent in heading.iterancestors() if parent is not region):
+        if any(_site_chrome(parent) for parent in heading.iterancestors() if parent is not region):
             continue
         text = element_text(heading)
         if len(text) >= 3:
@@ -60,13 +77,18 @@ def choose_title(facts: PageFacts, region: lxml.html.HtmlElement, rules: SiteRul
         return clean_title(ruled, facts.site_names)
     candidates = [title for title in (
         clean_title(facts.headline, facts.site_names),
-        clean_title(facts.og_title, facts.site_names),
         clean_title(shown_headline(region), facts.site_names),
+        clean_title(facts.og_title, facts.site_names),
         clean_title(facts.html_title, facts.site_names),
     ) if title]
     if not candidates:
         return None
-    votes: dict[str, int] = {}
-    for title in candidates:
-        votes[_key(title)] = votes.get(_key(title), 0) + 1
-    return max(candidates, key=lambda title: votes[_key(title)])  # max keeps the first on a tie
+    # max keeps the first on a tie: structured, shown, social, <title>.
+    return max(candidates, key=lambda title: sum(_states(other, title) for other in candidates))
+
+
+def _states(stated: str, headline: str) -> bool:
+    """Whether `stated` states `headline`: the same words, or them with a section or site name
+    behind a separator (`Headline | Sport`)."""
+    want = _key(headline)
+    return _key(stated) == want or any(_key(stated[: m.start()]) == want for m in _SITE_SEPARATOR.finditer(stated))

@@ -10,7 +10,7 @@ import lxml.html
 
 from nyhetsflyt.extract.html.authors import clean_authors
 from nyhetsflyt.extract.html.body import Body, BodyBlock, read_body_in
-from nyhetsflyt.extract.html.facts import PageFacts, meta_values
+from nyhetsflyt.extract.html.facts import PageFacts
 from nyhetsflyt.extract.html.markup import element_text
 
 
@@ -65,7 +65,7 @@ class SiteRules:
 
     def title(self, region: lxml.html.HtmlElement, facts: PageFacts) -> str | None:
         if self.headline_meta:
-            return meta_values(region.getroottree().getroot()).get(self.headline_meta, [None])[0]
+            return next(iter(facts.meta.get(self.headline_meta, [])), None)
         if not self.headline:
             return None
         found = region.xpath(self.headline)
