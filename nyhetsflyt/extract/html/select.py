@@ -29,6 +29,7 @@ class Selection:
     scope: lxml.html.HtmlElement  # where the article is read from
     candidates: int  # how many whole articles the page holds
     reason: str  # why this one: "only article", "canonical URL", "headline", "first"
+    article: lxml.html.HtmlElement | None = None  # the article element read, when there is one
 
 
 def _is_article_element(el: lxml.html.HtmlElement) -> bool:
@@ -53,6 +54,22 @@ def whole_articles(articles: list[lxml.html.HtmlElement]) -> list[lxml.html.Html
     return [el for el in articles if _paragraph_chars(el) >= MIN_ARTICLE_CHARS]
 
 
+def own_addresses(article: lxml.html.HtmlElement, base: str) -> list[str]:
+    """The addresses an article element states as its own: its URL attributes, its own
+    `itemprop=url` (not an author's, nested in their own item), the link on its headline."""
+    urls = [urljoin(base, value) for attr in _URL_ATTRS if (value := article.get(attr))]
+    for el in article.iter("meta", "link", "a"):
+        if (el.get("itemprop") or "").casefold() not in ("url", "mainentityofpage"):
+            continue
+        scope = next((p for p in el.iterancestors() if p.get("itemscope") is not None), None)
+        if scope is article and (value := el.get("content") or el.get("href")):
+            urls.append(urljoin(base, value))
+    heading = next((h for h in article.iter("h1", "h2", "h3") if collapse(h.text_content())), None)
+    if heading is not None:
+        urls += [urljoin(base, href) for link in heading.iter("a") if (href := link.get("href"))]
+    return urls
+
+
 def _urls_of(el: lxml.html.HtmlElement, base: str) -> list[str]:
     urls: list[str] = []
     for attr in _URL_ATTRS:
@@ -65,7 +82,7 @@ def _urls_of(el: lxml.html.HtmlElement, base: str) -> list[str]:
             if value:
                 urls.append(urljoin(base, value))
     # The headline's link, or a share link naming the article.
-    for heading in el.iter("h1", "h2"):
+    for heading in el.iter("h1", "h2", "h3"):
         for link in heading.iter("a"):
             if href := link.get("href"):
                 urls.append(urljoin(base, href))
@@ -97,17 +114,18 @@ def select_article(root: lxml.html.HtmlElement, facts: PageFacts, url: str) -> S
     articles = article_elements(root)
     whole = whole_articles(articles)
     if len(articles) <= 1:
-        return Selection(root, len(whole), "only article" if articles else "no article element")
+        return Selection(root, len(whole), "only article" if articles else "no article element",
+                         articles[0] if articles else None)
     own = [*facts.own_urls, url]
     for article in articles:
         if any(same_page(candidate, mine) for candidate in _urls_of(article, url) for mine in own):
-            return Selection(article, len(whole), "canonical URL")
+            return Selection(article, len(whole), "canonical URL", article)
     headlines = {_fold(h) for h in (facts.headline, facts.og_title) if h}
     for article in articles:
         heading = _fold(_headline_of(article))
         if heading and any(heading == h or (len(h) > 20 and (heading.startswith(h) or h.startswith(heading)))
                            for h in headlines):
-            return Selection(article, len(whole), "headline")
+            return Selection(article, len(whole), "headline", article)
     if len(whole) >= 2:
-        return Selection(whole[0], len(whole), "first")
+        return Selection(whole[0], len(whole), "first", whole[0])
     return Selection(root, len(whole), "one whole article among teasers" if whole else "teasers only")
