@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from test_html_extract import page_captions
 from typer.testing import CliRunner
-from web_server import ARTICLES, FAULT_PATHS, RunningServer, sample_files, serve
+from web_server import ARTICLES, BAD_PAGES, FAULT_PATHS, RunningServer, sample_files, serve
 
 from flows.ingest_web import ingest_web
 from nyhetsflyt.app.cli import app
@@ -185,6 +185,29 @@ def test_article_pages_given_directly_are_ingested(empty_db, server):
     assert summary.fetch_outcomes == {"page": {"ok": len(ARTICLES)}}
     again = ingest_web(urls=urls, fetch=FAST)
     assert again.articles_new == 0 and again.fetch_outcomes == {"page": {"not_modified": len(ARTICLES)}}
+
+
+def test_bad_pages_are_refused_with_the_reason_and_nothing_of_them_is_stored(empty_db, server):
+    """Cut off, binary, 20 MB: an extract failure with the reason each; a wrong or missing
+    charset is read right. The fetch limit is raised so the 20 MB page reaches the extractor."""
+    roomy = FAST.model_copy(update={"max_bytes": 32 * 1024 * 1024, "read_timeout_s": 5.0, "deadline_s": 20.0})
+    urls = [server.url(f"/bad/{kind}.html") for kind in BAD_PAGES]
+    summary = ingest_web(urls=urls, fetch=roomy)
+
+    read = {kind for kind, reason in BAD_PAGES.items() if reason == "read"}
+    assert summary.articles_new == len(read)
+    failures = query(empty_db, "SELECT source, stage, outcome, reason FROM news.ingest_failures"
+                               " WHERE run_id = %s", summary.run_id)
+    by_kind = {source.rsplit("/", 1)[1].removesuffix(".html"): row for source, *row in failures}
+    assert set(by_kind) == set(BAD_PAGES) - read
+    for kind, (stage, outcome, reason) in by_kind.items():
+        assert (stage, outcome) == ("extract", "failed") and reason.startswith(BAD_PAGES[kind]), kind
+    stored = query(empty_db, "SELECT source_uri, title, body FROM news.articles")
+    assert {uri.rsplit("/", 1)[1].removesuffix(".html") for uri, _, _ in stored} == read
+    for _, title, body in stored:
+        assert title == "Ferja til Stord innstilt i kveld" and "går som normalt" in body and "Ã" not in body
+    assert query(empty_db, "SELECT state FROM news.ingest_runs WHERE id = %s", summary.run_id) == [
+        ("completed",)]
 
 
 # --- sources in the database ----------------------------------------------------------------

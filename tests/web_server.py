@@ -36,6 +36,9 @@ Routes
     /missing, /removed            404, 410
     /etag                         ETag + Last-Modified; 304 on a matching If-None-Match
     /static                       the same body every time, without validators
+    /bad/<kind>.html              bad pages served as text/html (BAD_PAGES): cut off inside the
+                                  text or inside a tag, binary junk, a wrong or missing charset,
+                                  20 MB of markup
 """
 
 from __future__ import annotations
@@ -95,6 +98,17 @@ FAULT_PATHS: dict[str, str] = {
     "/private/hemmelig.html": "robots_disallowed",
     "/missing": "not_found",
     "/removed": "gone",
+}
+# Bad pages served with status 200 as text/html, and what becomes of each: refused with the
+# reason as an extract failure, refused at fetch for its size, or read right in spite of a
+# wrong or missing charset.
+BAD_PAGES: dict[str, str] = {
+    "cut-in-text": "unreadable page: truncated HTML: the page ends inside the article's text",
+    "cut-in-tag": "unreadable page: truncated HTML: the page ends inside a tag",
+    "binary": "unreadable page: binary content, not an HTML page",
+    "huge": "unreadable page: page too large",
+    "wrong-charset": "read",
+    "no-charset": "read",
 }
 ETAG = '"v1-etag"'
 LAST_MODIFIED = "Mon, 04 Mar 2024 10:00:00 GMT"
@@ -225,6 +239,31 @@ def _article(slug: str) -> bytes | None:
     ).encode()
 
 
+def _bad_page(kind: str) -> tuple[bytes, str] | None:
+    """A bad page and the Content-Type it is served with."""
+    title, _, text = ARTICLES["ferje-innstilt"]
+    paper = "Sunnhordland" if kind == "no-charset" else "Fjordavisa"  # the two charset pages differ
+    words = f"Rederiet beklager og lover at ferja går som normalt igjen i morgen tidlig, skriver {paper}. "
+    page = (f'<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><article><h1>{title}</h1><p>{text}</p><p>{FOLLOW_UP}</p><p>{words * 3}</p>"
+            "</article><footer>Fjordavisa</footer></body></html>")
+    html = "text/html; charset=utf-8"
+    if kind == "cut-in-text":
+        return page[:page.index(words) + len(words) * 2 - 20].encode(), html
+    if kind == "cut-in-tag":
+        return page[:page.index("<footer>") + 4].encode(), html
+    if kind == "binary":
+        return bytes((i * 7919) % 256 for i in range(64_000)), html
+    if kind == "huge":
+        filler = "<div class=\"annonse\"><span>Annonse</span></div>\n" * 420_000
+        return page.replace("<footer>", filler + "<footer>").encode(), html
+    if kind == "wrong-charset":  # UTF-8 bytes, said to be Latin-1 by HTTP and by the page
+        return page.replace('charset="utf-8"', 'charset="iso-8859-1"').encode(), "text/html; charset=iso-8859-1"
+    if kind == "no-charset":  # windows-1252 bytes, no charset anywhere
+        return page.replace('<meta charset="utf-8">', "").encode("cp1252"), "text/html"
+    return None
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.0"  # one request per connection: closing ends every body
@@ -288,6 +327,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/artikler/") and path.endswith(".html"):
             body = _article(path[len("/artikler/"):-len(".html")])
             return self._send_page(body) if body else self._send(404, b"not found")
+        if path.startswith("/bad/") and path.endswith(".html"):
+            bad = _bad_page(path[len("/bad/"):-len(".html")])
+            return self._send(200, *bad) if bad else self._send(404, b"not found")
         if path == "/sitemap_index.xml":
             return self._send(200, _sitemap_index(self.base), "application/xml")
         if path == "/sitemap-artikler.xml":
