@@ -188,15 +188,16 @@ def _is_false(value: Any) -> bool:
 
 
 def _ld_paywalled(article: dict[str, Any]) -> bool | None:
-    free = article.get("isAccessibleForFree")
-    if free is None:
-        parts = article.get("hasPart")
-        parts = parts if isinstance(parts, list) else [parts]
-        free = next((p.get("isAccessibleForFree") for p in parts
-                     if isinstance(p, dict) and "isAccessibleForFree" in p), None)
-    if free is None:
+    """Whether the article, or a part of it (`hasPart`), is declared not free to read."""
+    parts = article.get("hasPart")
+    stated = [p.get("isAccessibleForFree") for p in (parts if isinstance(parts, list) else [parts])
+              if isinstance(p, dict) and "isAccessibleForFree" in p]
+    if "isAccessibleForFree" in article:
+        stated.insert(0, article["isAccessibleForFree"])
+    stated = [value for value in stated if value is not None]
+    if not stated:
         return None
-    return _is_false(free)
+    return any(_is_false(value) for value in stated)
 
 
 def _ld_images(article: dict[str, Any], base: str) -> list[ImageFact]:
