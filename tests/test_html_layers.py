@@ -12,6 +12,7 @@ import pytest
 
 from nyhetsflyt.extract.html import extract_page
 from nyhetsflyt.extract.html.authors import clean_author, clean_authors
+from nyhetsflyt.extract.html.body import Body, BodyBlock
 from nyhetsflyt.extract.html.dates import NEWSROOM_TZ, first_date, parse_page_datetime
 from nyhetsflyt.extract.html.facts import read_facts
 from nyhetsflyt.extract.html.figures import split_credit
@@ -190,3 +191,28 @@ def test_the_title_is_cleaned_of_the_site_name_and_agrees_with_the_shown_headlin
             f'<body><header><h1>Fjordavisa</h1></header><article><h1>Ferja til Stord innstilt i kveld</h1>'
             f"<p>{TEXT * 2}</p></article></body></html>")
     assert extract_page(page, URL).title == "Ferja til Stord innstilt i kveld"
+
+
+# --- which reading of the body ---------------------------------------------------------------
+
+
+def _reading(layer: str, words: int) -> Body:
+    return Body([BodyBlock("paragraph", " ".join(["ord"] * words))], layer)
+
+
+@pytest.mark.parametrize(("ours", "theirs", "declared", "chosen"), [
+    (200, 400, 0, "generic"),        # a confident reading stands
+    (30, 90, 0, "trafilatura"),      # a short one yields to a reading with far more
+    (30, 50, 0, "generic"),          # but not to one only a little longer: a short article is short
+    (30, 10, 100, "json-ld"),        # the declared articleBody is a second opinion too
+    (100, 0, 400, "json-ld"),        # and replaces even a confident reading it is twice as long as
+])
+def test_the_second_opinions_replace_our_reading_only_when_it_finds_little(
+        monkeypatch, ours: int, theirs: int, declared: int, chosen: str) -> None:
+    from nyhetsflyt.extract.html import choose
+
+    monkeypatch.setattr(choose, "read_generic_body", lambda *a: _reading("generic", ours))
+    monkeypatch.setattr(choose, "read_trafilatura_body", lambda *a: _reading("trafilatura", theirs))
+    facts = read_facts(tree("<html><body></body></html>"), URL)
+    facts.article_body = " ".join(["ord"] * declared) or None
+    assert choose.choose_body(tree("<html><body></body></html>"), facts, URL, None).layer == chosen
