@@ -107,3 +107,17 @@ def test_name_case_is_for_names_only() -> None:
     assert name_case("Ola McArthur") == "Ola McArthur"
     # Agencies keep their own spelling: an acronym is not a name in capitals.
     assert parsed("FOTO: OLA NORDMANN / NTB / EPA") == (["Ola Nordmann"], ["NTB", "EPA"])
+
+
+@pytest.mark.parametrize(("credit", "photographers", "agencies"), [
+    ("Foto: Siri Dal og Per Kvam / NTB", ["Siri Dal", "Per Kvam"], ["NTB"]),
+    ("Foto: Ana Ruiz and Marco d'Amato / AP", ["Ana Ruiz", "Marco d'Amato"], ["AP"]),
+    ("Foto: Tora Vik og Fjellby Skiforbund", ["Tora Vik"], ["Fjellby Skiforbund"]),
+])
+def test_names_joined_by_og_or_and_are_two(credit: str, photographers: list[str], agencies: list[str]) -> None:
+    assert parsed(credit) == (photographers, agencies)
+
+
+def test_one_word_in_capitals_stays_as_written() -> None:
+    assert name_case("SANA") == "SANA"
+    assert name_case("TORA VIK") == "Tora Vik"

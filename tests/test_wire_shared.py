@@ -16,7 +16,7 @@ from nyhetsflyt.sources.folder.wire_body import body_from_html, body_from_inline
     ("Von Anna Weber, dpa", ["Anna Weber"], ["dpa"]),
     ("Nils Holm/TT", ["Nils Holm"], ["TT"]),
     ("NTB-AFP-DPA", [], ["NTB", "AFP", "DPA"]),
-    ("By JANE DOE", ["JANE DOE"], []),
+    ("By JANE DOE", ["Jane Doe"], []),  # capitals put in name case
     ("ab/cd", [], []),  # an editor's initials sign the item; they name no one
     ("", [], []),
 ])

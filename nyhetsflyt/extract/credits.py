@@ -87,7 +87,9 @@ CREDIT_PREFIX = re.compile(rf"^\(?\s*(?:(?:(?:{_LABELS})\s*:|©|\(c\)|(?:Photo|F
 CREDIT_SEPARATOR = re.compile(r"\s*[/\\|]\s*")
 CREDIT_PART = re.compile(r"([^/\\()]*?)\s*[/\\]\s*")
 INITIAL = re.compile(r"^(?:[A-ZÆØÅ]\.)+(?:-?[A-ZÆØÅ]\.)*$")
-CAPITALISED = re.compile(r"^[A-ZÆØÅÄÖÜÉÈÁÓÍÚÑČŠŽ][\w'’.-]*$")
+CAPITALISED = re.compile(r"^(?:(?:d|l|dall|dell|degli|o)['’])?[A-ZÆØÅÄÖÜÉÈÁÓÍÚÑČŠŽ][\w'’.-]*$")
+# "Siri Haugland og Per Kvamme", "Paulo Santalucia and Frances d'Emilio": two people.
+_NAME_JOINER = re.compile(r"\s+(?:og|and|och|und|et|y|&)\s+")
 
 SOURCE_CREDIT = re.compile(
     r"^(?:Kilde|KILDE|Tegning|TEGNING|Grafikk|GRAFIKK|Illustrasjon|ILLUSTRASJON|Kart|KART|Video|VIDEO)\s*:\s*\S")
@@ -175,9 +177,10 @@ def _is_person(text: str) -> bool:
 
 
 def name_case(name: str) -> str:
-    """`BERIT ROALD` → `Berit Roald`; names not written all in capitals stay as written."""
+    """`BERIT ROALD` → `Berit Roald`; names not written all in capitals stay as written, and so
+    does one word in capitals (`SANA`, `NTB`: an acronym more often than a name)."""
     letters = [ch for ch in name if ch.isalpha()]
-    if len(letters) < 2 or not all(ch.isupper() for ch in letters):
+    if len(name.split()) < 2 or not all(ch.isupper() for ch in letters):
         return name
     return " ".join("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")) for word in name.split())
 
@@ -187,13 +190,19 @@ def _is_noise(text: str) -> bool:
 
 
 def _pieces(part: str) -> list[str]:
-    """A credit part split at commas, with `Surname, Given Names` put back together."""
+    """A credit part split at commas and between joined names, with `Surname, Given Names` put
+    back together."""
     pieces = [p.strip(" .") for p in part.split(",") if p.strip(" .")]
     if len(pieces) == 2 and len(pieces[0].split()) == 1 and 1 <= len(pieces[1].split()) <= 3 \
             and not is_known_agency(pieces[0]) and not is_known_agency(pieces[1]) \
             and not looks_like_organisation(part) and looks_like_name(part):
         return [f"{pieces[1]} {pieces[0]}"]  # "Ekornesvåg, Svein Ove"
-    return pieces
+    out: list[str] = []
+    for piece in pieces:
+        names = [n.strip(" .") for n in _NAME_JOINER.split(piece)]
+        joined = len(names) > 1 and all(looks_like_name(n) for n in names)
+        out.extend(names if joined else [piece])
+    return out
 
 
 def parse_credit(credit: str) -> Credit:
