@@ -75,20 +75,25 @@ def _key(title: str | None) -> str:
 def choose_title(facts: PageFacts, region: lxml.html.HtmlElement, rules: SiteRules | None) -> str | None:
     if rules is not None and (ruled := rules.title(region, facts)):
         return clean_title(ruled, facts.site_names)
-    candidates = [title for title in (
-        clean_title(facts.headline, facts.site_names),
-        clean_title(shown_headline(region), facts.site_names),
-        clean_title(facts.og_title, facts.site_names),
-        clean_title(facts.html_title, facts.site_names),
-    ) if title]
+    shown = clean_title(shown_headline(region), facts.site_names)
+    structured = clean_title(facts.headline, facts.site_names)
+    social = clean_title(facts.og_title, facts.site_names)
+    declared = clean_title(facts.html_title, facts.site_names)
+    # The vote: the headline most of them state; on a tie the shown one, then the structured,
+    # the social and <title>.
+    candidates = [title for title in (shown, structured, social, declared) if title]
     if not candidates:
         return None
-    # max keeps the first on a tie: structured, shown, social, <title>.
-    return max(candidates, key=lambda title: sum(_states(other, title) for other in candidates))
+    winner = max(candidates, key=lambda title: sum(_states(other, title) for other in candidates))
+    # Its wording from a declared form where one says the same words: a headline shown in
+    # several elements (kicker and title) loses the punctuation between them.
+    same = [title for title in (structured, social, shown, declared) if title and _key(title) == _key(winner)]
+    return same[0] if same else winner
 
 
 def _states(stated: str, headline: str) -> bool:
     """Whether `stated` states `headline`: the same words, or them with a section or site name
     behind a separator (`Headline | Sport`)."""
     want = _key(headline)
-    return _key(stated) == want or any(_key(stated[: m.start()]) == want for m in _SITE_SEPARATOR.finditer(stated))
+    return _key(stated) == want or any(
+        _key(stated[: m.start()]) == want or _key(stated[m.end():]) == want for m in _SITE_SEPARATOR.finditer(stated))
