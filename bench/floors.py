@@ -20,7 +20,7 @@ from nyhetsflyt.nlp.model import load_nlp
 ARTICLE_COLUMNS = (
     "content_hash, source_uri, source_format, external_id, title, lede, body, raw_text, published, "
     "published_precision, authors, tags, language, language_confidence, word_count, keywords, "
-    "model_name, model_version, ner_degraded, extractor_version"
+    "model_name, model_version, ner_degraded, extractor_version, story_id"
 )
 CHILD_TABLES: dict[str, str] = {
     "segments": "article_id, position, kind, text, raw",
@@ -46,7 +46,7 @@ def row_counts(database_url: str) -> dict[str, int]:
 def content_digests(database_url: str) -> dict[str, str]:
     """Per table, a digest of what the pipeline stored, blind to the database's own ids and
     times: child rows are keyed by their article's content hash instead of its id."""
-    queries = {"articles": "SELECT (to_jsonb(a) - 'id' - 'ingested_at')::text FROM news.articles a"}
+    queries = {"articles": "SELECT (to_jsonb(a) - 'id' - 'ingested_at' - 'story_id')::text FROM news.articles a"}
     for table in CHILD_TABLES:
         queries[table] = (f"SELECT a.content_hash || (to_jsonb(t) - 'article_id')::text FROM news.{table} t"
                           " JOIN news.articles a ON a.id = t.article_id")

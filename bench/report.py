@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-STAGE_ORDER = ("find", "prepare", "read", "split", "enrich", "load")
+STAGE_ORDER = ("find", "prepare", "read", "split", "enrich", "load", "load.stories")
 
 
 def _mb(value: float | None) -> str:
@@ -76,7 +76,8 @@ def stage_rows(result: dict) -> list[list[str]]:
     rows = []
     for name in names:
         stage = stages[name]
-        rows.append([name, f"{stage['calls']:,}", f"{stage['items']:,}", f"{stage['seconds']:,.1f}",
+        label = f"  of which {name.split('.', 1)[1]}" if "." in name else name
+        rows.append([label, f"{stage['calls']:,}", f"{stage['items']:,}", f"{stage['seconds']:,.1f}",
                      f"{stage['seconds'] / p['wall_s']:.1%}"])
     rows.append(["outside task bodies", "", "", f"{p['prefect_overhead_s']:,.1f}",
                  f"{p['prefect_overhead_s'] / p['wall_s']:.1%}"])

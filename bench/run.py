@@ -63,6 +63,7 @@ TARGETS = {  # name: (comparison, threshold, what it says)
     "workers_scaling_ratio": (">=", 1.70, "two workers' articles/s ÷ one worker's"),
     "rss_growth_ratio": ("<=", 1.10, "worker peak RSS at ×10 corpus ÷ at ×1"),
     "worker_peak_rss_gb": ("<=", 1.50, "peak RSS of a worker process, GB"),
+    "story_share": ("<=", 0.10, "time finding stories (inside the load stage) ÷ pipeline wall"),
 }
 
 
@@ -178,7 +179,8 @@ def machine() -> dict[str, object]:
 def pipeline_figures(report_: dict, words: int, rows: int) -> dict[str, object]:
     wall = report_["wall_s"]
     stages = report_["stages"]
-    in_tasks = sum(stage["seconds"] for stage in stages.values())
+    # A dotted stage (load.stories) is timed inside another's body: counted once, in that one.
+    in_tasks = sum(stage["seconds"] for name, stage in stages.items() if "." not in name)
     articles = report_["summary"]["articles_seen"]
     load_s = stages.get("load", {}).get("seconds", 0.0)
     return {
@@ -323,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
 
         ratios: dict[str, float | None] = dict.fromkeys(TARGETS)  # null: not measured in this run
         ratios["prefect_overhead_share"] = pipeline["prefect_overhead_s"] / pipeline["wall_s"]
+        ratios["story_share"] = pipeline["stages"].get("load.stories", {}).get("seconds", 0.0) / pipeline["wall_s"]
         ratios["worker_peak_rss_gb"] = main_report["peak_rss_bytes"] / 1e9
         if "floor" not in args.skip:
             console.print("floor: nlp.pipe alone …")

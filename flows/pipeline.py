@@ -22,6 +22,7 @@ class BatchOutcome:
     results: list[tuple[str, int | None] | Failure] = field(default_factory=list)
     new: int = 0
     duplicates: int = 0
+    copies: int = 0  # new articles that joined a story already stored (another outlet's copy)
     entities: int = 0
     captions: int = 0
     quotes: int = 0
@@ -37,6 +38,7 @@ class ArticleCounts(BaseModel):
     articles_seen: int = 0
     articles_new: int = 0
     duplicates: int = 0
+    copies: int = 0  # new articles that are copies of a story already stored
     entities: int = 0
     captions: int = 0
     quotes: int = 0
@@ -45,6 +47,7 @@ class ArticleCounts(BaseModel):
         self.articles_seen += len(outcome.results)  # one result per document of the batch
         self.articles_new += outcome.new
         self.duplicates += outcome.duplicates
+        self.copies += outcome.copies
         self.entities += outcome.entities
         self.captions += outcome.captions
         self.quotes += outcome.quotes
@@ -77,6 +80,7 @@ def process_documents(documents: list[SourceDocument], settings: Settings) -> Ba
             reported.add(key)
             outcome.results.append(("new", loaded.new[key]))
             outcome.new += 1
+            outcome.copies += int(key in loaded.copies)
             outcome.entities += len(item.enrichment.entities)
             outcome.captions += len(item.article.captions)
             outcome.quotes += len(item.enrichment.quotes)

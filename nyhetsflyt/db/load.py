@@ -3,35 +3,48 @@
 A batch is one transaction. Articles are keyed by their content hash, so loading the same
 words twice inserts nothing the second time; children are only ever inserted together with
 a newly inserted article, so an article is either there with all its parts or not at all.
+Each new article gets its story in the same transaction (`nyhetsflyt/db/stories.py`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 import psycopg
 
 from nyhetsflyt.db.connect import scalar
+from nyhetsflyt.db.stories import assign_stories
 from nyhetsflyt.db.wire import plan_versions, record_versions
-from nyhetsflyt.documents import EnrichedArticle, Failure
+from nyhetsflyt.documents import Article, EnrichedArticle, Failure
 
 log = logging.getLogger(__name__)
 
 
+# A copy as the loader knows it: its words (content hash) and where it came from (source URI).
+LoadKey = tuple[str, str]
+
+
+def load_key(article: Article) -> LoadKey:
+    return (article.content_hash, article.source_uri)
+
+
 @dataclass(slots=True)
 class LoadResult:
-    new: dict[str, int] = field(default_factory=dict)  # content_hash -> new article id
-    updated: dict[str, int] = field(default_factory=dict)  # of those, new versions of an agency's item
-    duplicates: list[str] = field(default_factory=list)  # content hashes already stored
-    failures: dict[str, Failure] = field(default_factory=dict)  # content_hash -> why refused
+    new: dict[LoadKey, int] = field(default_factory=dict)  # -> new article id
+    updated: dict[LoadKey, int] = field(default_factory=dict)  # of those, new versions of an agency's item
+    duplicates: list[LoadKey] = field(default_factory=list)  # the same words from the same source, already stored
+    failures: dict[LoadKey, Failure] = field(default_factory=dict)  # -> why refused
+    copies: set[LoadKey] = field(default_factory=set)  # new articles that joined a story already there
+    story_seconds: float = 0.0  # time spent finding the new articles' stories
 
 
 _ARTICLE_COLUMNS = (
     "content_hash, source_uri, source_format, external_id, title, lede, body, raw_text, "
     "published, published_precision, authors, tags, language, language_confidence, word_count, "
     "keywords, model_name, model_version, ner_degraded, extractor_version, "
-    "canonical_url, paywalled, section, declared_language, extraction_layer"
+    "canonical_url, paywalled, section, declared_language, extraction_layer, story_id"
 )
 
 # Each content hash is locked for the transaction, so two workers loading the same words wait for
@@ -39,7 +52,11 @@ _ARTICLE_COLUMNS = (
 _LOCK_HASHES = """
 SELECT pg_advisory_xact_lock(hashtextextended(h, 0)) FROM unnest(%s::text[]) AS h ORDER BY h
 """
-_STORED_HASHES = "SELECT content_hash FROM news.articles WHERE content_hash = ANY(%s)"
+# An article is its words as one source ran them (news.article_source: a web host, or a file):
+# the same words again from that source are the same row; from another source, another row of
+# the same story.
+_SOURCES = "SELECT news.article_source(u) FROM unnest(%s::text[]) WITH ORDINALITY AS t(u, n) ORDER BY n"
+_STORED = "SELECT content_hash, source, story_id FROM news.articles WHERE content_hash = ANY(%s)"
 # Ids are drawn from the table's own sequence, so new articles and all their parts are copied
 # straight into their tables: the bulk of a batch is written once, with no staging table.
 _NEW_IDS = "SELECT nextval(pg_get_serial_sequence('news.articles', 'id')) FROM generate_series(1, %s)"
@@ -48,33 +65,64 @@ _NEW_IDS = "SELECT nextval(pg_get_serial_sequence('news.articles', 'id')) FROM g
 def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> LoadResult:
     """Load a batch in one transaction. Raises on database errors (the caller retries)."""
     result = LoadResult()
-    unique: dict[str, EnrichedArticle] = {}
+    unique: dict[LoadKey, EnrichedArticle] = {}
     for item in articles:
-        key = item.article.content_hash
+        key = load_key(item.article)
         if key in unique:
-            result.duplicates.append(key)  # the same words twice in one batch
+            result.duplicates.append(key)  # the same words from the same place twice in one batch
         else:
             unique[key] = item
     if not unique:
         return result
-    hashes = list(unique)
+    keys = list(unique)
     with conn.transaction():
-        conn.execute(_LOCK_HASHES, (hashes,))
-        stored = {row[0] for row in conn.execute(_STORED_HASHES, (hashes,))}
-        fresh = [key for key in hashes if key not in stored]
+        conn.execute(_LOCK_HASHES, (sorted({h for h, _ in keys}),))
+        sources = [row[0] for row in conn.execute(_SOURCES, ([uri for _, uri in keys],))]
+        stored = {(h, source): story for h, source, story in conn.execute(_STORED, ([h for h, _ in keys],))}
+        stored_words = {h for h, _ in stored}
+        fresh: list[LoadKey] = []
+        taken = set(stored)
+        for key, source in zip(keys, sources, strict=True):
+            # An agency's item is one row whichever file or feed brought it (db/wire.py keeps its versions).
+            if (key[0], source) in taken or (unique[key].article.wire is not None and key[0] in stored_words):
+                continue
+            taken.add((key[0], source))
+            fresh.append(key)
         # A news agency's new version replaces its item's article under the same id (db/wire.py).
         versions = plan_versions(conn, {key: unique[key] for key in fresh})
         fresh = [key for key in fresh if key not in versions.superseded]
         drawn = [key for key in fresh if key not in versions.replaces]
         ids = [row[0] for row in conn.execute(_NEW_IDS, (len(drawn),))] if drawn else []
         new = {**dict(zip(drawn, ids, strict=True)), **versions.replaces}
-        _copy_articles(conn, {new[key]: (key, unique[key]) for key in fresh})
+        started = time.perf_counter()
+        stories = _stories(conn, [(new[key], key[0], unique[key].article.body) for key in fresh],
+                           {h: story for (h, _), story in stored.items()})
+        result.story_seconds = time.perf_counter() - started
+        _copy_articles(conn, {new[key]: (key[0], unique[key], stories[new[key]]) for key in fresh})
         _copy_parts(conn, {new[key]: unique[key] for key in fresh})
         record_versions(conn, {new[key]: unique[key] for key in fresh}, [unique[key] for key in versions.superseded])
     result.new = new
     result.updated = dict(versions.replaces)
+    result.copies = {key for key in fresh if stories[new[key]] != new[key]}
     result.duplicates.extend(key for key in unique if key not in new)
     return result
+
+
+def _stories(conn: psycopg.Connection, fresh: list[tuple[int, str, str]], stored: dict[str, int]) -> dict[int, int]:
+    """Story ids for new articles (id, content hash, body): the same words as a stored or an earlier
+    new article are that article's story outright; the rest are fingerprinted."""
+    first_with: dict[str, int] = {}
+    to_match: dict[int, str] = {}
+    for article_id, content_hash, body in fresh:
+        if content_hash not in stored and content_hash not in first_with:
+            first_with[content_hash] = article_id
+            to_match[article_id] = body
+    stories = assign_stories(conn, to_match)
+    for article_id, content_hash, _ in fresh:
+        if article_id not in stories:
+            stories[article_id] = (stored[content_hash] if content_hash in stored
+                                   else stories[first_with[content_hash]])
+    return stories
 
 
 _REFUSED_CONTENT = (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError, UnicodeEncodeError)
@@ -96,22 +144,24 @@ def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[Enriche
             single = load_articles(conn, [item])
         except _REFUSED_CONTENT as error:
             reason = f"database refused the article: {type(error).__name__}: {error}".strip()
-            combined.failures[item.article.content_hash] = Failure(
+            combined.failures[load_key(item.article)] = Failure(
                 item.article.source_uri, "load", reason[:2000]
             )
             continue
         combined.new.update(single.new)
         combined.updated.update(single.updated)
         combined.duplicates.extend(single.duplicates)
+        combined.copies |= single.copies
+        combined.story_seconds += single.story_seconds
     return combined
 
 
-def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedArticle]]) -> None:
+def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedArticle, int]]) -> None:
     """COPY new articles with the ids drawn for them (COPY writes identity columns as given)."""
     if not new:
         return
     with conn.cursor().copy(f"COPY news.articles (id, {_ARTICLE_COLUMNS}) FROM STDIN") as copy:
-        for article_id, (key, item) in new.items():
+        for article_id, (key, item, story_id) in new.items():
             a, e, page = item.article, item.enrichment, item.article.page
             copy.write_row((
                 article_id, key, a.source_uri, a.source_format, a.external_id, a.title, a.lede, a.body,
@@ -120,6 +170,7 @@ def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedA
                 e.ner_degraded, a.extractor_version,
                 *((page.canonical_url, page.paywalled, page.section, page.language, page.layer)
                   if page else (None, None, None, None, None)),
+                story_id,
             ))
 
 

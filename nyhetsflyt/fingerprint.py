@@ -1,0 +1,109 @@
+"""Text fingerprints for recognising copies of one story: word shingles, MinHash, LSH band keys.
+
+An outlet that runs a wire story gives it its own headline, a local intro, a trimmed end or a
+reworded verb; the same article also reaches us twice in different file formats. What stays is
+most of the body's word sequence. So an article's fingerprint is the set of its body's word
+k-grams (shingles), sketched with MinHash (`rensa`) and cut into LSH bands: two articles whose
+shingle sets overlap enough share at least one band key with high probability, and the band
+keys are what the database indexes (`nyhetsflyt/db/stories.py`). A candidate found that way is
+then checked on the exact shingle sets, by Jaccard similarity and by containment, because a
+short version of a long wire story overlaps it by much less than it is contained in it.
+
+The parameters were chosen by measurement (`bench/dedup_tune.py`, `bench/minhash_libs.py`); the
+figures are in docs/stories.md. Changing any of them changes every band key: bump
+`SCHEME_VERSION`, which is mixed into the keys, and re-index (`nyhetsflyt db restory --all`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import rensa
+
+SCHEME_VERSION = 1
+SHINGLE_WORDS = 4  # words per shingle
+NUM_PERM = 126  # MinHash permutations
+BANDS = 42  # LSH bands of ROWS values each: BANDS * ROWS == NUM_PERM
+ROWS = 3
+SEED = 20240607
+
+# A candidate is the same story when the two shingle sets are similar as wholes, or when the
+# smaller is mostly contained in the larger and the overlap is more than a stock sentence or two.
+MIN_JACCARD = 0.5
+MIN_CONTAINMENT = 0.6
+MIN_SHARED = 12  # shingles: a shared boilerplate sentence ("Saken oppdateres.") gives one or two
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """The text's words, lower-cased; punctuation and layout do not count."""
+    return _WORD.findall(text.lower())
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
+    """The set of `size`-word sequences of the text (a shorter text is one shingle of all its words)."""
+    tokens = words(text)
+    if len(tokens) <= size:
+        return frozenset([" ".join(tokens)]) if tokens else frozenset()
+    return frozenset(" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1))
+
+
+def signature(shingle_set: Iterable[str], num_perm: int = NUM_PERM, seed: int = SEED) -> list[int]:
+    """The MinHash signature of a shingle set: `num_perm` unsigned 32-bit values."""
+    sketch = rensa.RMinHash(num_perm=num_perm, seed=seed)
+    sketch.update(sorted(shingle_set))
+    return list(sketch.digest())
+
+
+def band_keys(sig: list[int], bands: int = BANDS, rows: int = ROWS) -> list[int]:
+    """One signed 64-bit key per LSH band: the band's index and values, hashed (fits a bigint)."""
+    if len(sig) < bands * rows:
+        raise ValueError(f"a signature of {len(sig)} values has no room for {bands} bands of {rows}")
+    keys = []
+    for band in range(bands):
+        values = sig[band * rows:(band + 1) * rows]
+        digest = hashlib.blake2b(
+            f"{SCHEME_VERSION}:{band}:{','.join(map(str, values))}".encode(), digest_size=8
+        ).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    shingles: frozenset[str]
+    band_keys: tuple[int, ...]  # distinct, sorted
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """The shingles and LSH band keys of an article's body text (empty for a text with no words)."""
+    shingle_set = shingles(text)
+    if not shingle_set:
+        return Fingerprint(shingle_set, ())
+    return Fingerprint(shingle_set, tuple(sorted(set(band_keys(signature(shingle_set))))))
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    shared: int
+    jaccard: float
+    containment: float  # of the smaller set in the larger
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> Overlap:
+    if not a or not b:
+        return Overlap(0, 0.0, 0.0)
+    shared = len(a & b)
+    return Overlap(shared, shared / (len(a) + len(b) - shared), shared / min(len(a), len(b)))
+
+
+def same_story(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two shingle sets are copies of one story (see the thresholds above)."""
+    o = overlap(a, b)
+    if o.jaccard >= MIN_JACCARD and o.shared >= min(MIN_SHARED, len(a), len(b)):
+        return True
+    return o.containment >= MIN_CONTAINMENT and o.shared >= MIN_SHARED
