@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
-from nyhetsflyt.db.load import LoadResult
+from nyhetsflyt.db.load import LoadKey, LoadResult, load_key
 from nyhetsflyt.documents import EnrichedArticle, Failure, SourceDocument
 from nyhetsflyt.settings import Settings
 from tasks.enrich import ArticleBatch, enrich_batch
@@ -68,12 +68,12 @@ def process_documents(documents: list[SourceDocument], settings: Settings) -> Ba
     loaded = load_batch(quote(loadable), settings) if loadable else LoadResult()  # type: ignore[call-overload]
 
     outcome = BatchOutcome()
-    reported: set[str] = set()
+    reported: set[LoadKey] = set()
     for item in enriched:
         if isinstance(item, Failure):
             outcome.results.append(item)
             continue
-        key = item.article.content_hash
+        key = load_key(item.article)
         if key in loaded.failures:
             outcome.results.append(loaded.failures[key])
         elif key in loaded.new and key not in reported:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from nyhetsflyt.db.load import load_articles, load_articles_isolating_bad
+from nyhetsflyt.db.load import load_articles, load_articles_isolating_bad, load_key
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.db.stats import table_counts
 from nyhetsflyt.documents import (
@@ -104,7 +104,7 @@ def test_two_loaders_of_the_same_words_store_them_once(empty_db):
         worker.join(timeout=10)
     assert "error" not in second, second.get("error")
     result = second["result"]
-    assert result.new == {} and result.duplicates == [article.article.content_hash]
+    assert result.new == {} and result.duplicates == [load_key(article.article)]
     assert table_counts(empty_db)["articles"] == 1
 
 

@@ -94,20 +94,20 @@ def sample_roots(shared_data: Path) -> list[str]:
     return [str(shared_data / "samples" / name) for name in SAMPLE_FOLDERS]
 
 
-def expected_hashes(roots: list[str]) -> set[str]:
-    """The articles a folder ingest of these files stores: one per distinct content hash."""
+def expected_hashes(roots: list[str]) -> set[tuple[str, str]]:
+    """The articles a folder ingest of these files stores: one per distinct content hash and file."""
     hashes, skipped = set(), 0
     for path in expand_paths(roots):
         read = read_file(Path(path))
         skipped += len(read.skipped)
-        hashes.update(a.content_hash for a in split_all(read.documents) if hasattr(a, "content_hash"))
+        hashes.update((a.content_hash, str(path)) for a in split_all(read.documents) if hasattr(a, "content_hash"))
     assert skipped == 1  # the front page, as in the folder ingest
     return hashes
 
 
-def stored_hashes(news_url: str) -> list[str]:
+def stored_hashes(news_url: str) -> list[tuple[str, str]]:
     with psycopg.connect(news_url) as conn:
-        return [r[0] for r in conn.execute("SELECT content_hash FROM news.articles")]
+        return [tuple(r) for r in conn.execute("SELECT content_hash, source FROM news.articles")]
 
 
 def empty_news(news_url: str) -> None:

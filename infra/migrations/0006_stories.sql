@@ -2,6 +2,22 @@
 -- share a story_id, while each copy keeps its own row. How copies are recognised:
 -- nyhetsflyt/fingerprint.py (MinHash over word shingles) and nyhetsflyt/db/stories.py.
 
+-- Who ran an article: the host of a web page, else the file (without a JSON Lines record number).
+CREATE FUNCTION news.article_source(source_uri text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE
+    WHEN source_uri ~* '^https?://' THEN lower(substring(source_uri FROM '^[A-Za-z]+://(?:[^/?#@]*@)?([^/?#:]+)'))
+    ELSE regexp_replace(source_uri, '#[0-9]+$', '')
+END;
+
+-- An article is its words as one source ran them: the same words from the same web host or file
+-- are one row (loading them again adds nothing), from another source another row, of the same
+-- story. (Before, the words alone were the key, and a second source's copy was not stored.)
+ALTER TABLE news.articles
+    ADD COLUMN source text GENERATED ALWAYS AS (news.article_source(source_uri)) STORED;
+ALTER TABLE news.articles DROP CONSTRAINT articles_content_hash_key;
+ALTER TABLE news.articles ADD CONSTRAINT articles_copy_key UNIQUE (content_hash, source);
+
 -- Every article a story. Until the backlog below is folded, an existing article is a story of
 -- its own (story_id = its id); the next run (or `nyhetsflyt db restory`) folds copies together.
 ALTER TABLE news.articles ADD COLUMN story_id bigint;
@@ -27,14 +43,6 @@ CREATE TABLE news.story_backlog (
 );
 INSERT INTO news.story_backlog (article_id) SELECT id FROM news.articles;
 
--- Who ran an article: the host of a web page, else the file (without a JSON Lines record number).
-CREATE FUNCTION news.article_source(source_uri text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE
-    WHEN source_uri ~* '^https?://' THEN lower(substring(source_uri FROM '^[A-Za-z]+://([^/?#:]+)'))
-    ELSE regexp_replace(source_uri, '#[0-9]+$', '')
-END;
-
 -- One row per story. The representative is the earliest full copy: of the copies with at least
 -- 90 % of the longest copy's words, the first published (then the first stored).
 CREATE VIEW news.stories AS
@@ -43,7 +51,7 @@ SELECT s.story_id, s.copies, s.first_published, s.first_seen, r.id AS representa
 FROM (
     SELECT story_id, count(*) AS copies, min(published) AS first_published,
            min(ingested_at) AS first_seen, max(word_count) AS longest,
-           array_agg(DISTINCT news.article_source(source_uri)) AS sources
+           array_agg(DISTINCT source ORDER BY source) AS sources
     FROM news.articles
     GROUP BY story_id
 ) s

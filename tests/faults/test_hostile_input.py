@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from faults.conftest import FAULT_MODEL
 from faults.tally import TALLY
 from flows.ingest_folder import ingest_folder
-from nyhetsflyt.db.load import load_articles, load_articles_isolating_bad
+from nyhetsflyt.db.load import load_articles, load_articles_isolating_bad, load_key
 from nyhetsflyt.extract.split import split_document
 from nyhetsflyt.nlp.enrich import enrich_all
 from nyhetsflyt.sources.folder import FileRead, read_file
@@ -191,8 +191,8 @@ def test_text_the_database_cannot_encode_fails_alone(empty_db):
     with psycopg.connect(empty_db) as conn:
         result = load_articles_isolating_bad(conn, [good, bad])
         assert conn.execute("SELECT count(*) FROM news.articles").fetchone()[0] == 1
-    assert set(result.new) == {good.article.content_hash}
-    assert "UnicodeEncodeError" in result.failures[bad.article.content_hash].reason
+    assert set(result.new) == {load_key(good.article)}
+    assert "UnicodeEncodeError" in result.failures[load_key(bad.article)].reason
 
 
 # --- end to end ---------------------------------------------------------------------------
