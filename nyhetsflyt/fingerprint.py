@@ -33,7 +33,7 @@ SEED = 20240607
 # A candidate is the same story when the two shingle sets are similar as wholes, or when the
 # smaller is mostly contained in the larger and the overlap is more than a stock sentence or two.
 MIN_JACCARD = 0.5
-MIN_CONTAINMENT = 0.6
+MIN_CONTAINMENT = 0.75
 MIN_SHARED = 12  # shingles: a shared boilerplate sentence ("Saken oppdateres.") gives one or two
 
 _WORD = re.compile(r"\w+")

@@ -128,10 +128,17 @@ def db_stats(
     database_url: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Row counts of the news tables."""
+    """Row counts of the news tables, and how many stories the articles tell."""
+    from nyhetsflyt.db.connect import connect
     from nyhetsflyt.db.stats import table_counts
+    from nyhetsflyt.db.stories import story_counts
 
-    counts = table_counts(command_database(database_url)[1])
+    url = command_database(database_url)[1]
+    counts = table_counts(url)
+    with connect(url) as conn:
+        stories = story_counts(conn)
+    counts = {"articles": counts.pop("articles"), "stories": stories["stories"],
+              "awaiting_story": stories["awaiting_story"], **counts}
     if as_json:
         print(json.dumps(counts))
         return
@@ -139,6 +146,28 @@ def db_stats(
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     out.print(table)
+
+
+@db_app.command("restory")
+def db_restory(
+    database_url: DatabaseOption = None,
+    all_articles: Annotated[bool, typer.Option(
+        "--all", help="Forget every story and band key and find them again (after the fingerprint changed).")] = False,
+) -> None:
+    """Give stored articles still waiting for one their stories (every run does this by itself)."""
+    from nyhetsflyt.db.connect import connect
+    from nyhetsflyt.db.migrate import migrate
+    from nyhetsflyt.db.stories import fold_backlog, reindex_all, story_counts
+
+    url = command_database(database_url)[1]
+    migrate(url)
+    with connect(url) as conn:
+        if all_articles:
+            out.print(f"queued {reindex_all(conn):,} articles")
+        taken, joined = fold_backlog(conn)
+        counts = story_counts(conn)
+    out.print(f"{taken:,} articles given stories ({joined:,} joined another story); "
+              f"{counts['articles']:,} articles, {counts['stories']:,} stories")
 
 
 automations_app = typer.Typer(help="Prefect automations that notify on failures.", no_args_is_help=True)

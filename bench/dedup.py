@@ -1,0 +1,176 @@
+"""Stories at scale: 10,000 and 100,000 articles with 20 % copies, through the real loader.
+
+For each size, a corpus of distinct originals (bench/corpus.py recombines the sample articles'
+titles, ledes and paragraphs) plus edited copies of some of them (bench/syndicate.py's edits: new
+headline, local intro, trimmed end, reworded verbs, captions dropped) is loaded with
+`load_articles` in batches of 64, in a throwaway database, as the pipeline's load stage does
+(with no NLP output, which stories do not use). It prints, per size, side by side:
+
+    ms per article spent finding stories (fingerprint, band keys, index look-up, checks), over the
+    whole run and over its last tenth (when the index is largest), and the load's total per article
+    pair precision and recall (pairs of articles in one story, against the truth)
+    peak RSS of this process, and the band table's rows and size on disk
+
+and the ratio of the last tenth's cost at the largest size to that at the smallest: an index
+look-up stays flat where a scan would grow with the index.
+
+    .venv/bin/python -m bench.dedup                  # 10,000 and 100,000
+    .venv/bin/python -m bench.dedup --sizes 2000     # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import resource
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psycopg
+
+from bench.corpus import GeneratedArticle, collect_pools, generate
+from bench.infra import DEFAULT_SERVER, ThrowawayDatabases
+from bench.syndicate import Original, edit
+from nyhetsflyt.db.load import load_articles
+from nyhetsflyt.db.migrate import migrate
+from nyhetsflyt.documents import Article, EnrichedArticle, Enrichment
+from nyhetsflyt.paths import REPO_ROOT
+
+BATCH = 64
+RESULTS = REPO_ROOT / "bench" / "results" / "dedup.json"
+
+
+def _original(article: GeneratedArticle) -> Original:
+    paragraphs = [article.lede]
+    captions = []
+    for role, text in article.blocks:
+        if role == "caption":
+            captions.append((len(paragraphs), text))
+        else:
+            paragraphs.append(text)
+    return Original(f"bench://original/{article.index}", "plain_text", article.title, paragraphs, captions)
+
+
+def _enriched(uri: str, article: GeneratedArticle) -> EnrichedArticle:
+    body = "\n\n".join([article.lede, *(text for role, text in article.blocks if role == "body")])
+    return EnrichedArticle(
+        Article(source_uri=uri, source_format="plain_text", title=article.title, lede=article.lede, body=body,
+                segments=[], captions=[], quotes=[], raw_text=body, extractor_version="bench"),
+        Enrichment(sentences=[], entities=[], quotes=[], keywords=[], language="nb", language_confidence=1.0,
+                   model_name="none", model_version="0"),
+    )
+
+
+def corpus(total: int, copy_share: float, seed: int) -> tuple[list[EnrichedArticle], dict[str, int]]:
+    """Originals and edited copies in a shuffled order; the truth: source URI → original's index."""
+    rng = random.Random(seed)
+    n_copies = round(total * copy_share)
+    generated = generate(collect_pools(), total - n_copies, seed)
+    items: list[tuple[EnrichedArticle, int]] = [
+        (_enriched(f"https://original-{a.index % 97}.example/{a.index}", a), a.index) for _, a in generated]
+    for n in range(n_copies):
+        _, source = rng.choice(generated)
+        copy, _ = edit(_original(source), rng, n)
+        items.append((_enriched(f"https://copy-{n % 89}.example/{n}", copy), source.index))
+    rng.shuffle(items)
+    return [item for item, _ in items], {item.article.source_uri: origin for item, origin in items}
+
+
+def pair_scores(url: str, truth: dict[str, int]) -> dict[str, float]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT source_uri, story_id FROM news.articles").fetchall()
+    by_story: dict[int, list[str]] = defaultdict(list)
+    by_origin: dict[int, list[str]] = defaultdict(list)
+    for uri, story in rows:
+        by_story[story].append(uri)
+        by_origin[truth[uri]].append(uri)
+
+    def pairs(groups: dict[int, list[str]]) -> set[tuple[str, str]]:
+        return {tuple(sorted(p)) for g in groups.values() for p in itertools.combinations(g, 2)}  # type: ignore[misc]
+
+    found, true = pairs(by_story), pairs(by_origin)
+    hits = len(found & true)
+    return {"pairs_found": len(found), "pairs_true": len(true), "precision": hits / len(found) if found else 1.0,
+            "recall": hits / len(true) if true else 1.0, "stories": len(by_story), "originals": len(by_origin)}
+
+
+def run(size: int, copy_share: float, seed: int, databases: ThrowawayDatabases) -> dict[str, object]:
+    articles, truth = corpus(size, copy_share, seed)
+    url = databases.create(f"dedup{size}")
+    migrate(url)
+    story_s: list[float] = []
+    load_s = 0.0
+    with psycopg.connect(url) as conn:
+        for start in range(0, len(articles), BATCH):
+            batch = articles[start:start + BATCH]
+            started = time.perf_counter()
+            result = load_articles(conn, batch)
+            load_s += time.perf_counter() - started
+            story_s.append(result.story_seconds)
+        bands, band_bytes = conn.execute(
+            "SELECT count(*), pg_total_relation_size('news.story_bands') FROM news.story_bands").fetchone()
+        article_bytes = conn.execute("SELECT pg_total_relation_size('news.articles')").fetchone()[0]
+    tail = story_s[-max(1, len(story_s) // 10):]
+    tail_articles = min(len(articles), len(tail) * BATCH)
+    return {
+        "articles": len(articles), "copies": round(size * copy_share),
+        "story_ms_per_article": 1000 * sum(story_s) / len(articles),
+        "story_ms_per_article_last_tenth": 1000 * sum(tail) / tail_articles,
+        "load_ms_per_article": 1000 * load_s / len(articles),
+        **pair_scores(url, truth),
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "band_rows": bands, "band_table_bytes": band_bytes, "articles_table_bytes": article_bytes,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--copies", type=float, default=0.2, help="share of the articles that are copies")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database-server", default=DEFAULT_SERVER)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    databases = ThrowawayDatabases(args.database_server)
+    results = []
+    try:
+        for size in args.sizes:
+            print(f"{size:,} articles …", flush=True)
+            results.append(run(size, args.copies, args.seed, databases))
+            databases.close()
+    finally:
+        databases.close()
+    rows = [
+        ("articles (copies)", lambda r: f"{r['articles']:,} ({r['copies']:,})"),
+        ("stories found / originals", lambda r: f"{r['stories']:,} / {r['originals']:,}"),
+        ("stories: ms per article", lambda r: f"{r['story_ms_per_article']:.3f}"),
+        ("  … over the last tenth", lambda r: f"{r['story_ms_per_article_last_tenth']:.3f}"),
+        ("whole load: ms per article", lambda r: f"{r['load_ms_per_article']:.3f}"),
+        ("pair precision", lambda r: f"{r['precision']:.4f}"),
+        ("pair recall", lambda r: f"{r['recall']:.4f}"),
+        ("pairs found / true", lambda r: f"{r['pairs_found']:,} / {r['pairs_true']:,}"),
+        ("peak RSS", lambda r: f"{r['peak_rss_bytes'] / 1e6:,.0f} MB"),
+        ("band table rows", lambda r: f"{r['band_rows']:,}"),
+        ("band table size", lambda r: f"{r['band_table_bytes'] / 1e6:,.1f} MB"),
+        ("articles table size", lambda r: f"{r['articles_table_bytes'] / 1e6:,.1f} MB"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"\n{'':{width}}  " + "  ".join(f"{r['articles']:>14,}" for r in results))
+    for name, show in rows:
+        print(f"{name:{width}}  " + "  ".join(f"{show(r):>14}" for r in results))
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        ratio = last["story_ms_per_article_last_tenth"] / first["story_ms_per_article_last_tenth"]
+        print(f"\ncost per article, last tenth, {last['articles']:,} ÷ {first['articles']:,}: {ratio:.2f} "
+              f"(target ≤ 1.5)")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2), "utf-8")
+    print(f"wrote {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
