@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 
 import psycopg
 
@@ -30,25 +29,29 @@ ON CONFLICT (band_key) DO NOTHING
 RETURNING band_key
 """
 _HOLDERS = """
-SELECT b.band_key, a.id, a.story_id, a.body
-FROM news.story_bands b JOIN news.articles a ON a.id = b.article_id
+SELECT b.band_key, a.story_id FROM news.story_bands b JOIN news.articles a ON a.id = b.article_id
 WHERE b.band_key = ANY(%s)
 """
-
-
-@dataclass(slots=True)
-class _Candidate:
-    article_id: int
-    story_id: int
-    shingles: frozenset[str]
+# A story is checked against its fullest copies (and a key's holder may be a short one): a new
+# version that matches any of them belongs to it.
+COPIES_CHECKED = 8
+_COPIES = """
+SELECT s.story_id, c.body
+FROM unnest(%s::bigint[]) AS s(story_id)
+CROSS JOIN LATERAL (
+    SELECT a.body FROM news.articles a WHERE a.story_id = s.story_id
+    ORDER BY a.word_count DESC, a.id LIMIT %s
+) c
+"""
 
 
 def assign_stories(conn: psycopg.Connection, bodies: dict[int, str]) -> dict[int, int]:
     """Story ids for new articles (article id → body text, in load order), inside the caller's transaction.
 
     Claims the articles' band keys in `news.story_bands`; the caller inserts the articles in the
-    same transaction. An article that shares a key with an earlier one of the same batch is
-    checked against it too.
+    same transaction. Every story that holds one of an article's keys is a candidate, and so is
+    the story of an earlier article of the same batch that shares a key with it; the article
+    joins the candidate whose copies it matches best.
     """
     prints: dict[int, Fingerprint] = {article_id: fingerprint(body) for article_id, body in bodies.items()}
     first_with: dict[int, int] = {}  # band key → the first article of this batch that has it
@@ -57,40 +60,40 @@ def assign_stories(conn: psycopg.Connection, bodies: dict[int, str]) -> dict[int
             first_with.setdefault(key, article_id)
     keys = sorted(first_with)
     claimed = {row[0] for row in conn.execute(_CLAIM, (keys, [first_with[k] for k in keys]))} if keys else set()
-    stored: dict[int, _Candidate] = {}  # band key → the stored article holding it
     held_elsewhere = [key for key in keys if key not in claimed]
-    if held_elsewhere:
-        by_article: dict[int, _Candidate] = {}
-        for key, article_id, story_id, body in conn.execute(_HOLDERS, (held_elsewhere,)):
-            if article_id not in by_article:
-                by_article[article_id] = _Candidate(article_id, story_id, shingles(body))
-            stored[key] = by_article[article_id]
+    stored_story: dict[int, int] = dict(conn.execute(_HOLDERS, (held_elsewhere,)).fetchall()) if held_elsewhere else {}
+    copies: dict[int, list[frozenset[str]]] = defaultdict(list)  # story → shingle sets of its copies
+    if stored_story:
+        for story_id, body in conn.execute(_COPIES, (sorted(set(stored_story.values())), COPIES_CHECKED)):
+            copies[story_id].append(shingles(body))
 
     stories: dict[int, int] = {}
     earlier: dict[int, list[int]] = defaultdict(list)  # band key → earlier articles of this batch
     for article_id, print_ in prints.items():
-        candidates: dict[int, _Candidate] = {}
+        candidates: set[int] = set()
         for key in print_.band_keys:
-            if key in stored:
-                candidates[stored[key].article_id] = stored[key]
-            for other in earlier[key]:
-                candidates[other] = _Candidate(other, stories[other], prints[other].shingles)
+            if key in stored_story:
+                candidates.add(stored_story[key])
+            candidates.update(stories[other] for other in earlier[key])
             earlier[key].append(article_id)
-        stories[article_id] = _best_story(print_.shingles, candidates.values(), default=article_id)
+        story = _best_story(print_.shingles, {c: copies[c] for c in candidates})
+        stories[article_id] = article_id if story is None else story
+        copies[stories[article_id]].append(print_.shingles)
     return stories
 
 
-def _best_story(own: frozenset[str], candidates, default: int) -> int:
-    """The story of the candidate that matches best (most contained, then most similar, then oldest)."""
+def _best_story(own: frozenset[str], candidates: dict[int, list[frozenset[str]]]) -> int | None:
+    """The candidate story with the copy that matches best (most contained, then most similar, then oldest)."""
     best: tuple[float, float, int] | None = None
-    for candidate in candidates:
-        if not same_story(own, candidate.shingles):
-            continue
-        o = overlap(own, candidate.shingles)
-        rank = (o.containment, o.jaccard, -candidate.story_id)
-        if best is None or rank > best:
-            best = rank
-    return default if best is None else -best[2]
+    for story_id, copy_sets in candidates.items():
+        for other in copy_sets:
+            if not same_story(own, other):
+                continue
+            o = overlap(own, other)
+            rank = (o.containment, o.jaccard, -story_id)
+            if best is None or rank > best:
+                best = rank
+    return None if best is None else -best[2]
 
 
 # -- articles stored before stories existed ---------------------------------------------------
