@@ -88,12 +88,18 @@ def main() -> int:
               f"true pairs found {found}/{len(truth)} (lowest Jaccard {min(true_j):.2f}); "
               f"false candidate pairs among originals {false_candidates}")
 
-    print(f"\nRecombined corpus (bench/dedup.py, {args.bench_articles:,} articles, 20 % copies): originals that "
-          "share paragraphs drawn from one pool are the hard negatives; candidates from the chosen banding")
-    from bench.dedup import corpus  # the scale benchmark's corpus, here only sketched, not loaded
+    print(f"\nThe scale benchmark's corpus (bench/dedup.py, {args.bench_articles:,} articles, 20 % copies): "
+          "originals that share sentences drawn from one pool are the hard negatives; "
+          "candidates from the chosen banding")
+    from bench.dedup import Corpus  # the scale benchmark's corpus, here only sketched, not loaded
 
-    articles, origin = corpus(args.bench_articles, 0.2, args.seed)
-    sets = {a.article.source_uri: fp.shingles(a.article.body) for a in articles}
+    made = Corpus(args.bench_articles, 0.2, args.seed)
+    origin: dict[str, int] = {}
+    sets: dict[str, frozenset[str]] = {}
+    for kind, n in made.order:
+        item, original = made.item(kind, n)
+        origin[item.article.source_uri] = original
+        sets[item.article.source_uri] = fp.shingles(item.article.body)
     by_key: dict[int, list[str]] = {}
     for uri, shingle_set in sets.items():
         for key in _keys(shingle_set):
