@@ -289,3 +289,19 @@ def test_a_database_from_before_stories_gets_them_on_the_next_run(old_database, 
     result = CliRunner().invoke(app, ["db", "restory", "--all", "--database-url", old_database])
     assert result.exit_code == 0, result.output
     assert "12 articles given stories (6 joined another story); 12 articles, 6 stories" in result.output
+
+
+def test_the_documented_story_queries_run(empty_db):
+    """The example queries of docs/schema.md (stories) and the README run against the schema."""
+    from nyhetsflyt.paths import REPO_ROOT
+
+    schema = (REPO_ROOT / "docs" / "schema.md").read_text("utf-8")
+    block = schema.split("## Stories", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    readme = (REPO_ROOT / "README.md").read_text("utf-8")
+    statements = [s for s in block.split(";") if s.strip()]
+    statements += [s for s in readme.split("```sql", 1)[1].split("```", 1)[0].split(";") if "news.story" in s]
+    assert len(statements) >= 5
+    with psycopg.connect(empty_db) as conn:
+        load_articles(conn, [enriched(fixture_article(n, f"https://wire.example/{n}")) for n in NAMES])
+        for statement in statements:
+            conn.execute(statement)
