@@ -32,9 +32,10 @@ _HOLDERS = """
 SELECT b.band_key, a.story_id FROM news.story_bands b JOIN news.articles a ON a.id = b.article_id
 WHERE b.band_key = ANY(%s)
 """
-# A story is checked against its fullest copies (and a key's holder may be a short one): a new
-# version that matches any of them belongs to it.
-COPIES_CHECKED = 8
+# A story is checked against its two fullest copies (a key's holder may be a short one): a new
+# version that matches either belongs to it. More copies found little more and cost a body
+# fetched and shingled each, for every candidate (bench/dedup.py).
+COPIES_CHECKED = 2
 _COPIES = """
 SELECT s.story_id, c.body
 FROM unnest(%s::bigint[]) AS s(story_id)
