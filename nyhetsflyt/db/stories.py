@@ -1,9 +1,9 @@
 """Stories in the database: the LSH band index (`news.story_bands`) and a story for each new article.
 
-A new article is fingerprinted (`nyhetsflyt.fingerprint`); every article that shares an LSH band
-key with it is a candidate, and the candidates' stored bodies are checked against it on their
-exact shingle sets. It joins the story of the best match, or starts a story of its own (story_id
-= its own id). The band keys are claimed before the candidates are looked up, inside the
+A new article is fingerprinted (`nyhetsflyt.fingerprint`); every story that holds one of its LSH
+band keys is a candidate, and the candidate's fullest stored copies are checked against it on
+their exact shingle sets. It joins the story of the best match, or starts a story of its own
+(story_id = its own id). The band keys are claimed before the candidates are looked up, inside the
 loading transaction: a concurrent load that claimed one of the same keys and has not committed
 makes this one wait until it has, and then its article is a candidate like any other. So two
 workers loading copies of one story at the same moment end with one story, as if one had
