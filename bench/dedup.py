@@ -28,7 +28,7 @@ import re
 import resource
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import psycopg
@@ -39,6 +39,7 @@ from bench.syndicate import Original, edit
 from nyhetsflyt.db.load import load_articles
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.documents import Article, EnrichedArticle, Enrichment
+from nyhetsflyt.fingerprint import fingerprint
 from nyhetsflyt.paths import REPO_ROOT
 
 BATCH = 64
@@ -175,6 +176,25 @@ def run(size: int, copy_share: float, seed: int, databases: ThrowawayDatabases) 
     }
 
 
+def count_candidates(size: int, copy_share: float, seed: int) -> None:
+    """Candidate stories per new article as the index grows, counted in memory (no database): the
+    first holder of each band key, as in news.story_bands."""
+    corpus = Corpus(size, copy_share, seed)
+    holder: dict[int, int] = {}
+    window: list[tuple[int, int]] = []
+    for index, (kind, n) in enumerate(corpus.order, start=1):
+        item, _ = corpus.item(kind, n)
+        keys = fingerprint(item.article.body).band_keys
+        shared = Counter(holder[k] for k in keys if k in holder)
+        window = [*window[-4999:], (len(shared), sum(1 for c in shared.values() if c >= 2))]
+        for key in keys:
+            holder.setdefault(key, index)
+        if index % (size // 10) == 0:
+            print(f"{index:>9,} articles: candidates per new article (last {len(window):,}): "
+                  f"{sum(a for a, _ in window) / len(window):.3f}, "
+                  f"sharing two keys or more {sum(b for _, b in window) / len(window):.3f}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -182,7 +202,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-server", default=DEFAULT_SERVER)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--count-candidates", action="store_true",
+                        help="only count candidate stories per article as the index grows (largest size, no database)")
     args = parser.parse_args()
+    if args.count_candidates:
+        count_candidates(max(args.sizes), args.copies, args.seed)
+        return 0
     databases = ThrowawayDatabases(args.database_server)
     results = []
     try:
