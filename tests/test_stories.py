@@ -139,14 +139,15 @@ def test_a_second_loader_of_a_copy_waits_for_the_first_and_joins_its_story(empty
     assert set(stories_of(empty_db).values()) == set(first.new.values())
 
 
-def write_copies(folder: Path, seed: int, rounds: int = 1) -> dict[str, Path]:
-    """`rounds` edited copies of every fixture story under `folder`, named after the round and the original."""
-    rng = random.Random(seed)
+def write_copies(folder: Path, outlet: str, rounds: int = 1) -> dict[str, Path]:
+    """An edited copy of every fixture story under `folder`, as `outlet` headlines it, `rounds` times
+    (each round under a headline of its own; the edits of the text are the same for every outlet)."""
     folder.mkdir(parents=True)
     paths = {}
     for round_ in range(rounds):
-        for original in originals_in(STORIES):
-            copy, _ = edit(original, rng, 0)
+        for number, original in enumerate(originals_in(STORIES)):
+            copy, _ = edit(original, random.Random(number), 0)
+            copy.title = f"{outlet} {round_}: {copy.title}"
             name = f"{round_:02d}-{Path(original.source_uri).name}"
             path = folder / name
             path.write_text(plain_text(copy), "utf-8")
@@ -163,13 +164,14 @@ def _empty(url: str) -> None:
 
 @pytest.mark.usefixtures("prefect_server")
 def test_two_flows_loading_copies_of_the_same_stories_at_once_split_no_story(empty_db, tmp_path):
-    """Two real ingest-folder runs at the same time, each with its own copies of every story, in the
-    same order, one article per batch: both load copies of one story at the same moment. Runs that
-    happen not to overlap (a thread started late) are tried again, up to three times; no attempt may
-    split a story."""
+    """Two real ingest-folder runs at the same time, each with its own copies of every story (the
+    same edited text under other headlines, so that any split is the race's, not the matching's),
+    in the same order, one article per batch: both load copies of one story at the same moment.
+    Runs that happen not to overlap (a thread started late) are tried again, up to three times;
+    no attempt may split a story."""
     rounds = 4
-    left = write_copies(tmp_path / "left", seed=1, rounds=rounds)
-    right = write_copies(tmp_path / "right", seed=2, rounds=rounds)
+    left = write_copies(tmp_path / "left", "Vestposten", rounds=rounds)
+    right = write_copies(tmp_path / "right", "Østbladet", rounds=rounds)
     overlapped = 0
     for _attempt in range(3):
         _empty(empty_db)
@@ -212,7 +214,7 @@ def snapshot(url: str) -> tuple[list[tuple], list[tuple]]:
 
 @pytest.mark.usefixtures("prefect_server")
 def test_a_rerun_and_reenrich_keep_every_story(empty_db, tmp_path):
-    copies = write_copies(tmp_path / "kopier", seed=3)
+    copies = write_copies(tmp_path / "kopier", "Nordvik Avis")
     first = ingest_folder(paths=[str(STORIES), str(tmp_path / "kopier")], model=DEGRADED_NAME)
     assert first.articles_new == 2 * len(NAMES) and first.copies == len(NAMES)
     before = snapshot(empty_db)
@@ -292,7 +294,7 @@ def test_a_database_from_before_stories_gets_them_on_the_next_run(old_database, 
         for a in articles:
             conn.execute(OLD_INSERT, (a.content_hash, a.source_uri, a.title, a.body, a.body, a.word_count))
 
-    assert [m.version for m in migrate(old_database, MIGRATIONS_DIR)] == [6]
+    assert 6 in [m.version for m in migrate(old_database, MIGRATIONS_DIR)]  # with any later ones
     with psycopg.connect(old_database) as conn:
         # Right after the migration every article is a story of its own, waiting to be folded.
         assert story_counts(conn) == {"articles": 12, "stories": 12, "awaiting_story": 12}

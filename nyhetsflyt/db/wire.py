@@ -13,9 +13,10 @@ agency's id: a newer version replaces an older one, the same version again chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Generic, TypeVar
 
 import psycopg
 
@@ -48,21 +49,24 @@ def _stored_order(version: str | None, created: datetime | None) -> tuple[int, d
     return version_order(WireItem(version=version, version_created=created))
 
 
+K = TypeVar("K", bound=Hashable)  # the loader's key of an article
+
+
 @dataclass(slots=True)
-class VersionPlan:
-    replaces: dict[str, int] = field(default_factory=dict)  # content hash -> id of the article it replaces
-    superseded: set[str] = field(default_factory=set)  # content hashes older than a version stored or loaded
+class VersionPlan(Generic[K]):
+    replaces: dict[K, int] = field(default_factory=dict)  # article -> id of the article it replaces
+    superseded: set[K] = field(default_factory=set)  # articles older than a version stored or loaded
 
 
-def plan_versions(conn: psycopg.Connection, fresh: dict[str, EnrichedArticle]) -> VersionPlan:
+def plan_versions(conn: psycopg.Connection, fresh: dict[K, EnrichedArticle]) -> VersionPlan[K]:
     """Among articles not stored yet, the agency items' new and old versions (inside the load's
     transaction). The articles the new versions replace are deleted here, with all their parts."""
-    by_item: dict[str, list[str]] = {}
+    by_item: dict[str, list[K]] = {}
     for key, item in fresh.items():
         identity = item_id(item.article)
         if identity is not None:
             by_item.setdefault(identity, []).append(key)
-    plan = VersionPlan()
+    plan: VersionPlan[K] = VersionPlan()
     if not by_item:
         return plan
     ids = sorted(by_item)
