@@ -4,8 +4,12 @@ from before stories gets them."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -164,39 +168,36 @@ def _empty(url: str) -> None:
 
 @pytest.mark.usefixtures("prefect_server")
 def test_two_flows_loading_copies_of_the_same_stories_at_once_split_no_story(empty_db, tmp_path):
-    """Two real ingest-folder runs at the same time, each with its own copies of every story (the
-    same edited text under other headlines, so that any split is the race's, not the matching's),
-    in the same order, one article per batch: both load copies of one story at the same moment.
-    Runs that happen not to overlap (a thread started late) are tried again, up to three times;
-    no attempt may split a story."""
+    """Two real ingest-folder runs at the same time, in two processes (`nyhetsflyt ingest`) against
+    the tests' Prefect API, each with its own copies of every story (the same edited text under
+    other headlines, so that any split is the race's, not the matching's), in the same order, one
+    article per batch: both load copies of one story at the same moment. Runs that happen not to
+    overlap are tried again, up to three times; no attempt may split a story."""
+    from prefect.settings import PREFECT_API_URL
+
     rounds = 4
     left = write_copies(tmp_path / "left", "Vestposten", rounds=rounds)
     right = write_copies(tmp_path / "right", "Østbladet", rounds=rounds)
+    env = {**os.environ, "DATABASE_URL": empty_db, "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+           "NYHETSFLYT_SPACY_MODEL": DEGRADED_NAME}
+    command = [str(Path(sys.executable).parent / "nyhetsflyt"), "ingest", "--batch-size", "1", "--json"]
     overlapped = 0
     for _attempt in range(3):
         _empty(empty_db)
-        summaries: dict[str, object] = {}
-
-        def run(name: str, folder: Path, summaries: dict[str, object] = summaries) -> None:
-            try:
-                summaries[name] = ingest_folder(paths=[str(folder)], batch_size=1, model=DEGRADED_NAME)
-            except Exception as error:
-                summaries[name] = error
-
-        threads = [threading.Thread(target=run, args=(name, tmp_path / name)) for name in ("left", "right")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=600)
-        for name in ("left", "right"):
-            assert not isinstance(summaries[name], Exception), summaries[name]
-            assert summaries[name].articles_new == rounds * len(NAMES)
+        runs = [subprocess.Popen([*command, str(tmp_path / name)], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for name in ("left", "right")]
+        summaries = []
+        for process in runs:
+            out, err = process.communicate(timeout=600)
+            assert process.returncode == 0, err[-3000:]
+            summaries.append(json.loads(out.strip().splitlines()[-1]))
+        assert all(summary["articles_new"] == rounds * len(NAMES) for summary in summaries)
         stories = stories_of(empty_db)
         assert len(stories) == 2 * rounds * len(NAMES)
         for name in left:
             assert stories[str(left[name])] == stories[str(right[name])], name
         assert len(set(stories.values())) == len(NAMES)  # every copy of a story in one, whoever loaded it
-        assert summaries["left"].copies + summaries["right"].copies == (2 * rounds - 1) * len(NAMES)
+        assert sum(summary["copies"] for summary in summaries) == (2 * rounds - 1) * len(NAMES)
         with psycopg.connect(empty_db) as conn:
             (a_start, a_end), (b_start, b_end) = conn.execute(
                 "SELECT started_at, finished_at FROM news.ingest_runs ORDER BY id").fetchall()
