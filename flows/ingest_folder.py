@@ -59,7 +59,7 @@ def ingest_folder(
     if model:
         settings = settings.model_copy(update={"spacy_model": model})
 
-    with ingest_run("ingest-folder", settings, FolderRunSummary()) as run:
+    with ingest_run("ingest-folder", settings, FolderRunSummary(), measure_quality=True) as run:
         summary = run.summary
         files = find_news_files(roots)
         summary.files_seen = len(files)
@@ -90,7 +90,7 @@ def ingest_folder(
 
             for start in range(0, len(documents), batch_size):
                 batch = documents[start:start + batch_size]
-                outcome = process_documents(batch, settings)
+                outcome = process_documents(batch, settings, run.run_id)
                 summary.add_batch(outcome)
                 run.record(outcome.failures)
                 for origin, result in zip(origins[start:start + batch_size], outcome.results):

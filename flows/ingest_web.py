@@ -87,7 +87,7 @@ def ingest_web(
     if model:
         settings = settings.model_copy(update={"spacy_model": model})
 
-    with ingest_run("ingest-web", settings, WebRunSummary()) as run:
+    with ingest_run("ingest-web", settings, WebRunSummary(), measure_quality=True) as run:
         summary = run.summary
         with connect(run.database, autocommit=True) as conn:
             targets = ([Target(url, kind) for url in dict.fromkeys(urls)] if urls else
@@ -200,7 +200,7 @@ def _ingest_pages(fetched: list[FetchResult], hints: dict[str, DiscoveredUrl], r
         if read.failure:
             run.record([read.failure])
     documents = [read.document for read in reads if read.document is not None]
-    outcome = process_documents(documents, run.settings) if documents else None
+    outcome = process_documents(documents, run.settings, run.run_id) if documents else None
     results = iter(outcome.results if outcome else [])
 
     remembered: list[tuple[FetchResult, bool, int | None]] = []

@@ -53,19 +53,21 @@ class ArticleCounts(BaseModel):
         self.quotes += outcome.quotes
 
 
-def process_documents(documents: list[SourceDocument], settings: Settings) -> BatchOutcome:
+def process_documents(documents: list[SourceDocument], settings: Settings,
+                      run_id: int | None = None) -> BatchOutcome:
     """Run one batch of documents through split, enrich and load, as three task runs.
 
     The batches are handed over quoted: Prefect would otherwise walk every object in them (each
     sentence's token list) looking for futures, twice per task run, which cost more than the
     stages' own work. Enrichment is submitted to the flow's task runner, which is where a Dask
-    cluster takes it over when one is configured (flows/runners.py).
+    cluster takes it over when one is configured (flows/runners.py). New articles are marked
+    with the run (`run_id`), which is how the run's source quality finds them.
     """
     # Prefect unwraps a quoted argument before the task body sees it; its type hints do not know.
     articles = split_documents(quote(documents))  # type: ignore[call-overload]
     enriched = enrich_batch.submit(ArticleBatch(articles), settings.spacy_model).result()
     loadable = [item for item in enriched if isinstance(item, EnrichedArticle)]
-    loaded = load_batch(quote(loadable), settings) if loadable else LoadResult()  # type: ignore[call-overload]
+    loaded = load_batch(quote(loadable), settings, run_id) if loadable else LoadResult()  # type: ignore[call-overload]
 
     outcome = BatchOutcome()
     reported: set[LoadKey] = set()

@@ -6,7 +6,9 @@
 On entry the database is migrated and the run recorded in `news.ingest_runs`; failures and
 skips are counted, logged and kept in `news.ingest_failures` as they happen (`run.record`); on
 exit the run's row gets its final state and counts, and a completed run publishes its counts
-(and failures) as table artifacts, keyed by the flow's name.
+(and failures) as table artifacts, keyed by the flow's name. A run that ingests news
+(`measure_quality`) also measures its sources and judges them against their history
+(`flows/quality.py`) before it completes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
 
+from flows.quality import publish_source_quality
 from nyhetsflyt.db.connect import connect, resolve_database_url
 from nyhetsflyt.db.load import finish_run, record_failures, start_run
 from nyhetsflyt.documents import Failure
@@ -84,7 +87,8 @@ class IngestRun(Generic[S]):
 
 
 @contextmanager
-def ingest_run(name: str, settings: Settings, summary: S) -> Iterator[IngestRun[S]]:
+def ingest_run(name: str, settings: Settings, summary: S, *,
+               measure_quality: bool = False) -> Iterator[IngestRun[S]]:
     prepare_database(settings)
     database = resolve_database_url(settings)
     with connect(database, autocommit=True) as conn:
@@ -93,6 +97,8 @@ def ingest_run(name: str, settings: Settings, summary: S) -> Iterator[IngestRun[
     state = "failed"
     try:
         yield run
+        if measure_quality:
+            publish_source_quality(run.run_id, name, settings)
         state = "completed"
     finally:
         with connect(database, autocommit=True) as conn:

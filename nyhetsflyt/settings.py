@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     allow_private: bool = False
     # Where alerts are POSTed by the automations.
     alert_webhook: SecretStr | None = None
+    # Drift of a source's quality figures (nyhetsflyt/quality/): a run is judged against the
+    # median and MAD of the source's last `quality_baseline_runs` runs, once it has at least
+    # `quality_min_history` of them; outside `quality_mad_factor` scaled MADs (and the figure's
+    # own least change) is drift.
+    quality_baseline_runs: int = Field(default=10, ge=2)
+    quality_min_history: int = Field(default=3, ge=1)
+    quality_mad_factor: float = Field(default=3.0, gt=0)
+    # A source that has published before and then brings no new article for this long is
+    # reported by the `nyhetsflyt-source-silent` automation.
+    source_quiet_minutes: int = Field(default=360, ge=1)
     # A Dask scheduler to run the NLP stage on (tcp://host:8786).
     dask_address: str | None = None
     # The Prefect server's own database, for `nyhetsflyt stack up`.

@@ -55,11 +55,11 @@ def prepare_database(settings: Settings) -> list[str]:
     retry_jitter_factor=0.5,
     retry_condition_fn=_database_unavailable,
 )
-def load_batch(articles: list[EnrichedArticle], settings: Settings) -> LoadResult:
+def load_batch(articles: list[EnrichedArticle], settings: Settings, run_id: int | None = None) -> LoadResult:
     # Task parameters stay in the worker (Prefect records only flow parameters), and the
     # settings mask the database URL wherever they are shown.
     with stage_time("load", len(articles)), reused_connection(resolve_database_url(settings)) as conn:
-        result = load_articles_isolating_bad(conn, articles)
+        result = load_articles_isolating_bad(conn, articles, run_id)
     record_stage_time("load.stories", len(articles), result.story_seconds)
     return result
 

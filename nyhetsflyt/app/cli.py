@@ -191,7 +191,10 @@ def automations_apply(
         err.print("[yellow]PREFECT_API_URL is not set: applying to the local ephemeral Prefect[/yellow]")
     if webhook is None and settings.alert_webhook is not None:
         webhook = settings.alert_webhook.get_secret_value()
-    for applied in asyncio.run(apply_automations(webhook)):
+    from datetime import timedelta
+
+    quiet = timedelta(minutes=settings.source_quiet_minutes)
+    for applied in asyncio.run(apply_automations(webhook, source_quiet_for=quiet)):
         out.print(f"{applied.outcome:9} {applied.name} ({applied.id})")
 
 

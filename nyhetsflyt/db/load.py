@@ -62,8 +62,10 @@ _STORED = "SELECT content_hash, source, story_id FROM news.articles WHERE conten
 _NEW_IDS = "SELECT nextval(pg_get_serial_sequence('news.articles', 'id')) FROM generate_series(1, %s)"
 
 
-def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> LoadResult:
-    """Load a batch in one transaction. Raises on database errors (the caller retries)."""
+def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle],
+                  run_id: int | None = None) -> LoadResult:
+    """Load a batch in one transaction, new articles marked with the run that loaded them.
+    Raises on database errors (the caller retries)."""
     result = LoadResult()
     unique: dict[LoadKey, EnrichedArticle] = {}
     for item in articles:
@@ -98,7 +100,7 @@ def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> 
         stories = _stories(conn, [(new[key], key[0], unique[key].article.body) for key in fresh],
                            {h: story for (h, _), story in stored.items()})
         result.story_seconds = time.perf_counter() - started
-        _copy_articles(conn, {new[key]: (key[0], unique[key], stories[new[key]]) for key in fresh})
+        _copy_articles(conn, {new[key]: (key[0], unique[key], stories[new[key]]) for key in fresh}, run_id)
         _copy_parts(conn, {new[key]: unique[key] for key in fresh})
         record_versions(conn, {new[key]: unique[key] for key in fresh}, [unique[key] for key in versions.superseded])
     result.new = new
@@ -128,20 +130,21 @@ def _stories(conn: psycopg.Connection, fresh: list[tuple[int, str, str]], stored
 _REFUSED_CONTENT = (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError, UnicodeEncodeError)
 
 
-def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[EnrichedArticle]) -> LoadResult:
+def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[EnrichedArticle],
+                                run_id: int | None = None) -> LoadResult:
     """Load a batch; if the database refuses its content, load one by one to isolate the culprits.
 
     Text that cannot even be encoded for the database (a lone surrogate) counts as refused.
     Connection problems are not content problems: they propagate so the task is retried.
     """
     try:
-        return load_articles(conn, articles)
+        return load_articles(conn, articles, run_id)
     except _REFUSED_CONTENT as error:
         log.warning("Batch of %d refused (%s); loading one by one", len(articles), error)
     combined = LoadResult()
     for item in articles:
         try:
-            single = load_articles(conn, [item])
+            single = load_articles(conn, [item], run_id)
         except _REFUSED_CONTENT as error:
             reason = f"database refused the article: {type(error).__name__}: {error}".strip()
             combined.failures[load_key(item.article)] = Failure(
@@ -156,11 +159,12 @@ def load_articles_isolating_bad(conn: psycopg.Connection, articles: list[Enriche
     return combined
 
 
-def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedArticle, int]]) -> None:
+def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedArticle, int]],
+                   run_id: int | None = None) -> None:
     """COPY new articles with the ids drawn for them (COPY writes identity columns as given)."""
     if not new:
         return
-    with conn.cursor().copy(f"COPY news.articles (id, {_ARTICLE_COLUMNS}) FROM STDIN") as copy:
+    with conn.cursor().copy(f"COPY news.articles (id, {_ARTICLE_COLUMNS}, run_id) FROM STDIN") as copy:
         for article_id, (key, item, story_id) in new.items():
             a, e, page = item.article, item.enrichment, item.article.page
             copy.write_row((
@@ -171,6 +175,7 @@ def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedA
                 *((page.canonical_url, page.paywalled, page.section, page.language, page.layer)
                   if page else (None, None, None, None, None)),
                 story_id,
+                run_id,
             ))
 
 
