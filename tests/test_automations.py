@@ -25,6 +25,8 @@ from nyhetsflyt.app.automations import (
     AUTOMATION_NAMES,
     FAILED_RUNS,
     INBOX_STALLED,
+    SOURCE_DRIFT,
+    SOURCE_SILENT,
     apply_automations,
     automation_specs,
     remove_automations,
@@ -32,6 +34,7 @@ from nyhetsflyt.app.automations import (
 from nyhetsflyt.app.cli import app
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
+ONE_EACH = dict.fromkeys(AUTOMATION_NAMES, 1)
 
 
 async def by_name() -> dict[str, list]:
@@ -86,7 +89,7 @@ def wait_for(received: queue.Queue, automation: str, timeout: float) -> dict:
 
 
 def test_specs_watch_failed_runs_and_a_quiet_inbox():
-    failed, stalled = automation_specs([])
+    failed, stalled, _, _ = automation_specs([])
     assert failed.trigger.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed"}
     assert failed.trigger.posture == "Reactive"
     assert stalled.trigger.posture == "Proactive"
@@ -101,11 +104,12 @@ def test_specs_watch_failed_runs_and_a_quiet_inbox():
 
 def test_apply_creates_once_and_updates_in_place(clean_automations):
     first = asyncio.run(apply_automations(webhook_url=None))
-    assert [(a.name, a.outcome) for a in first] == [(FAILED_RUNS, "created"), (INBOX_STALLED, "created")]
+    assert [(a.name, a.outcome) for a in first] == [
+        (FAILED_RUNS, "created"), (INBOX_STALLED, "created"), (SOURCE_DRIFT, "created"), (SOURCE_SILENT, "created")]
     second = asyncio.run(apply_automations(webhook_url=None))
     assert [(a.outcome, a.id) for a in second] == [("unchanged", a.id) for a in first]
     stored = asyncio.run(by_name())
-    assert {name: len(found) for name, found in stored.items()} == {FAILED_RUNS: 1, INBOX_STALLED: 1}
+    assert {name: len(found) for name, found in stored.items()} == ONE_EACH
     assert all(found[0].actions[0].type == "do-nothing" for found in stored.values())
 
     # A webhook replaces the action of the same automations.
@@ -122,7 +126,7 @@ def test_apply_creates_once_and_updates_in_place(clean_automations):
     assert len(asyncio.run(by_name())[FAILED_RUNS]) == 2
     asyncio.run(apply_automations(webhook_url="http://127.0.0.1:9/alert"))
     stored = asyncio.run(by_name())
-    assert {name: len(found) for name, found in stored.items()} == {FAILED_RUNS: 1, INBOX_STALLED: 1}
+    assert {name: len(found) for name, found in stored.items()} == ONE_EACH
 
 
 def test_cli_apply_twice(clean_automations, monkeypatch):
@@ -133,8 +137,8 @@ def test_cli_apply_twice(clean_automations, monkeypatch):
     assert "created" in first.output and FAILED_RUNS in first.output
     second = runner.invoke(app, ["automations", "apply"])
     assert second.exit_code == 0, second.output
-    assert "created" not in second.output and second.output.count("unchanged") == 2
-    assert {name: len(found) for name, found in asyncio.run(by_name()).items()} == {FAILED_RUNS: 1, INBOX_STALLED: 1}
+    assert "created" not in second.output and second.output.count("unchanged") == 4
+    assert {name: len(found) for name, found in asyncio.run(by_name()).items()} == ONE_EACH
 
 
 @flow(name="always-fails")
@@ -151,6 +155,16 @@ def test_a_failed_flow_run_calls_the_webhook(clean_automations):
     assert body["source"] == "nyhetsflyt"
     assert body["event"] == "prefect.flow-run.Failed"
     assert body["resource"] == f"prefect.flow-run.{state.state_details.flow_run_id}"
+
+
+def test_specs_watch_source_drift_and_silent_sources():
+    *_, drift, silent = automation_specs([], source_quiet_for=timedelta(hours=2))
+    assert drift.name == SOURCE_DRIFT and silent.name == SOURCE_SILENT
+    assert drift.trigger.expect == {"nyhetsflyt.source.drift"} and drift.trigger.posture == "Reactive"
+    assert drift.trigger.match.model_dump() == {"prefect.resource.id": "nyhetsflyt.source.*"}
+    assert silent.trigger.posture == "Proactive" and silent.trigger.within == timedelta(hours=2)
+    assert silent.trigger.after == silent.trigger.expect == {"nyhetsflyt.source.published"}
+    assert silent.trigger.for_each == {"prefect.resource.id"}  # one watch per source
 
 
 def test_a_quiet_inbox_calls_the_webhook(clean_automations):

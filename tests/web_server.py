@@ -39,11 +39,15 @@ Routes
     /bad/<kind>.html              bad pages served as text/html (BAD_PAGES): cut off inside the
                                   text or inside a tag, binary junk, a wrong or missing charset,
                                   20 MB of markup
+    /nettavis/feed.xml            a news site's RSS: the fresh articles of its current edition
+    /nettavis/sak/<e>-<n>.html    article n of edition e, in the site's current layout
+                                  (`state.site`: edition, items in the feed, "full" or "teaser")
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -115,6 +119,85 @@ LAST_MODIFIED = "Mon, 04 Mar 2024 10:00:00 GMT"
 STATIC_BODY = "<html><body><p>Værmeldingen for Tromsø er uendret: snø.</p></body></html>".encode()
 
 
+# An invented local news site, for source-quality tests: each edition has fresh articles of a
+# steady make (length, captions, credits, names) that vary the way real articles do.
+SITE_PLACES = ("Bodø", "Tromsø", "Ålesund", "Hamar", "Drammen", "Lillehammer", "Molde", "Narvik")
+SITE_PEOPLE = ("Ingrid Solberg", "Per Kristiansen", "Marte Haugen", "Jonas Eide", "Siri Lunde", "Anders Moen")
+SITE_SENTENCES = (
+    "Kommunestyret i {place} behandlet saken på møtet sitt torsdag kveld.",
+    "Ordfører {person} sier at kommunen må prioritere skole og eldreomsorg i årene som kommer.",
+    "Flere innbyggere har tatt kontakt med lokalavisa om saken de siste ukene.",
+    "Budsjettet for neste år er stramt, og administrasjonen foreslår å utsette to byggeprosjekter.",
+    "Opposisjonen mener forslaget kommer for sent og vil ha en ny utredning før sommeren.",
+    "Fylkeskommunen har lovet å bidra med penger til en ny gang- og sykkelvei langs riksveien.",
+    "Ifølge rådmannen vil arbeidet starte tidligst til høsten dersom pengene kommer på plass.",
+    "Næringslivet i {place} har lenge etterlyst bedre kollektivtilbud mellom sentrum og flyplassen.",
+    "Det er ventet at saken kommer opp igjen i formannskapet i løpet av våren.",
+    "Lokale lag og foreninger har samlet inn underskrifter for å bevare svømmehallen.",
+    "Nabokommunene følger saken tett fordi de deler flere tjenester med {place}.",
+    "{person} understreker at ingen ansatte skal miste jobben som følge av endringene.",
+    "Rapporten fra revisjonen peker på at vedlikeholdet av kommunale bygg har vært forsømt i mange år.",
+    "Innbyggerne får mulighet til å si sin mening på et folkemøte i kulturhuset neste uke.",
+)
+SITE_CAPTIONS = ("Kommunestyresalen i {place} var full torsdag.", "{person} under møtet i rådhuset.",
+                 "Riksveien gjennom {place} sentrum.")
+
+
+@dataclass(slots=True)
+class SiteEdition:
+    """What the news site serves now: its edition (fresh articles), feed length and layout."""
+
+    edition: int = 1
+    items: int = 15
+    layout: str = "full"  # "teaser": only the opening of each article is in the page
+
+
+def site_article(edition: int, number: int) -> tuple[str, str, list[str], tuple[str, str] | None]:
+    """Title, lede, paragraphs and (caption, credit) of an invented article, the same every time."""
+    rng = random.Random(edition * 1000 + number)
+    place, person = rng.choice(SITE_PLACES), rng.choice(SITE_PEOPLE)
+    title = f"Sak {edition}-{number}: {place} vurderer nye tiltak"
+    lede = f"{person} vil ha svar før sommeren, melder lokalavisa i utgave {edition}."
+    paragraphs = [" ".join(s.format(place=place, person=person) for s in rng.sample(SITE_SENTENCES, 2))
+                  for _ in range(rng.randint(7, 10))]
+    caption = None
+    if rng.random() < 0.8:
+        caption = (rng.choice(SITE_CAPTIONS).format(place=place, person=person),
+                   f"Foto: {rng.choice(SITE_PEOPLE)} / NTB")
+    return title, lede, paragraphs, caption
+
+
+def _site_feed(base: str, site: SiteEdition) -> bytes:
+    items = "".join(
+        f"<item><title>Sak {site.edition}-{n}</title><link>{base}/nettavis/sak/{site.edition}-{n}.html</link>"
+        f"<guid isPermaLink=\"false\">sak-{site.edition}-{n}</guid></item>"
+        for n in range(1, site.items + 1))
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Nettavisa</title>'
+            f"<link>{base}/nettavis/</link><description>Lokale nyheter</description>{items}"
+            "</channel></rss>").encode()
+
+
+def _site_page(slug: str, site: SiteEdition) -> bytes | None:
+    try:
+        edition, number = (int(part) for part in slug.split("-"))
+    except ValueError:
+        return None
+    title, lede, paragraphs, caption = site_article(edition, number)
+    if site.layout == "teaser":  # the rest of the text is loaded by the page's script
+        paragraphs = paragraphs[:2]
+    figure = (f'<figure><img src="/bilder/{slug}.jpg" alt=""><figcaption>{caption[0]} '
+              f'<span class="credit">{caption[1]}</span></figcaption></figure>') if caption else ""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>{title}</title>'
+        '<meta property="og:type" content="article">'
+        f'<meta property="article:published_time" content="2024-04-{1 + edition % 28:02d}T08:00:00+02:00">'
+        f'</head><body><header><nav><a href="/nettavis/">Forsiden</a></nav></header>'
+        f'<main><article><h1>{title}</h1><p class="lede"><strong>{lede}</strong></p>{figure}{body}'
+        "</article></main><footer><p>Nettavisa, ansvarlig redaktør Ola Redaktør.</p></footer></body></html>"
+    ).encode()
+
+
 @dataclass(frozen=True, slots=True)
 class LoggedRequest:
     path: str  # with query string
@@ -130,6 +213,7 @@ class ServerState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
     max_in_flight: int = 0  # the most /pause requests waiting at one moment
+    site: SiteEdition = field(default_factory=SiteEdition)
 
     def enter(self) -> None:
         with self.lock:
@@ -316,6 +400,11 @@ class _Handler(BaseHTTPRequestHandler):
 
         if path == "/robots.txt":
             return self._send(200, ROBOTS_TXT, "text/plain")
+        if path == "/nettavis/feed.xml":
+            return self._send(200, _site_feed(self.base, state.site), "application/rss+xml")
+        if path.startswith("/nettavis/sak/") and path.endswith(".html"):
+            page = _site_page(path[len("/nettavis/sak/"):-len(".html")], state.site)
+            return self._send_page(page) if page else self._send(404, b"not found")
         if path.startswith("/private/"):
             return self._send(200, b"secret")
         if path.startswith("/samples/"):

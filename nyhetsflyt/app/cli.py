@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -46,6 +48,7 @@ app.command("extract")(extract_command)
 
 err = Console(stderr=True)
 out = Console()
+OSLO = ZoneInfo("Europe/Oslo")
 
 EXAMPLE_QUERY = """\
 SELECT a.title, e.canonical, e.label, e.segment_kind
@@ -226,6 +229,54 @@ def status(
         print(report.model_dump_json())
         return
     render_status(report, out)
+
+
+@app.command()
+def quality(
+    source: Annotated[str | None, typer.Option(help="Only this source (a host, or a folder).")] = None,
+    since: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="Runs measured since this day (Europe/Oslo); default the last --runs.")] = None,
+    runs: Annotated[int, typer.Option(min=1, help="Runs per source when no --since is given.")] = 10,
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as one JSON object.")] = False,
+) -> None:
+    """Quality figures per source and run, with a trend per figure (news.source_quality)."""
+    from nyhetsflyt.app.quality import collect_quality, quality_json, render_quality
+
+    _, url = command_database(database_url)
+    rows = collect_quality(url, source=source, since=since.replace(tzinfo=OSLO) if since else None, runs=runs)
+    if as_json:
+        print(quality_json(rows))
+        return
+    render_quality(rows, out)
+
+
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write to (one subfolder per table).")],
+    since: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day (Europe/Oslo).")],
+    until: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="Last day, included; default: every day since --since.")] = None,
+    file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows fetched and written at a time.")] = 10_000,
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
+) -> None:
+    """Articles, captions, entities and quotes as files partitioned by day (pandas, polars, DuckDB)."""
+    from nyhetsflyt.db.export import EXPORT_FORMATS, export_news
+
+    if file_format not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"--format is one of {', '.join(EXPORT_FORMATS)}")
+    _, url = command_database(database_url)
+    result = export_news(url, out_dir, since=since.date(), until=until.date() if until else None,
+                         file_format=file_format, batch_size=batch_size)
+    if as_json:
+        print(json.dumps(result.as_json()))
+        return
+    table = Table("table", "rows", "files", title=f"Exported to {out_dir} ({file_format}, by day)")
+    for name, rows in result.rows.items():
+        table.add_row(name, f"{rows:,}", f"{result.files[name]:,}")
+    out.print(table)
 
 
 if __name__ == "__main__":
