@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import queue
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import psycopg
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+from prefect.events import emit_event
 from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 from test_automations import clean_automations, webhook_receiver  # noqa: F401  (a fixture)
 from test_flow_web import FAST
@@ -148,8 +148,7 @@ def test_a_site_that_changes_layout_and_thins_its_feed_is_in_drift_within_that_r
         baseline_words = sorted(r.words_per_article for r in steady)[1]
         assert current.words_per_article < 0.4 * baseline_words  # the extractor got ≥ 60% fewer words
         assert drifted["words_per_article"]["baseline"]["median"] == pytest.approx(baseline_words)
-        assert drifted["articles"] == {"figure": "articles", "value": 3.0, "baseline": drifted["articles"]["baseline"]}
-        assert drifted["articles"]["baseline"]["median"] == STEADY_ITEMS
+        assert drifted["articles"]["value"] == 3.0 and drifted["articles"]["baseline"]["median"] == STEADY_ITEMS
 
         events = events_of(DRIFT_EVENT, source, at_least=len(drifted))
         assert {e.payload["figure"] for e in events} == set(drifted)
@@ -221,11 +220,9 @@ def test_a_steady_source_run_ten_times_raises_no_drift(empty_db, site):
 
 
 def test_a_source_that_stops_publishing_is_reported(clean_automations):  # noqa: F811
-    # The silent-source trigger with a 10 s window (the least Prefect allows) instead of hours.
-    from prefect.events import emit_event
-
-    from flows.quality import publish_source_quality  # noqa: F401  (the emitter the flows use)
-
+    # The silent-source trigger with a 10 s window (the least Prefect allows) instead of hours;
+    # the event is the one a run emits for a source it brought articles from (flows/quality.py,
+    # proven by the steady test), sent here once and never again.
     source = "stille.example.no"
     with webhook_receiver() as (hook, received):
         asyncio.run(apply_automations(webhook_url=hook, source_quiet_for=timedelta(seconds=10)))
@@ -277,4 +274,3 @@ def test_what_a_source_is(database_url, uri, source):
 def test_quality_without_rows_says_so(empty_db):
     result = CliRunner().invoke(app, ["quality"], catch_exceptions=False)
     assert result.exit_code == 0 and "No quality figures yet" in result.stdout
-    assert os.environ["DATABASE_URL"] == empty_db

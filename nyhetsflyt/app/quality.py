@@ -53,7 +53,8 @@ def render_quality(rows: Sequence[QualityRow], console: Console) -> None:
     for source, history in _by_source(rows).items():
         latest = history[-1]
         in_drift = {finding["figure"]: finding for finding in latest.drift}
-        title = (f"[bold]{source}[/bold] · {len(history)} runs, latest run {latest.run_id} "
+        runs = f"{len(history)} run" + ("s" if len(history) != 1 else "")
+        title = (f"[bold]{source}[/bold] · {runs}, latest run {latest.run_id} "
                  f"({latest.measured_at.astimezone():%Y-%m-%d %H:%M})")
         if in_drift:
             title += " · [bold red]⚠ DRIFT[/bold red]"

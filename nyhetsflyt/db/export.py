@@ -30,77 +30,69 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from psycopg import sql
 
 EXPORT_FORMATS = ("parquet", "csv")
 NEWS_TZ = ZoneInfo("Europe/Oslo")
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
-_WHEN = "coalesce(a.published, a.ingested_at)"
-_RANGE = f"{_WHEN} >= %(start)s AND {_WHEN} < %(end)s"
-_DAY = "news.article_day(a.published, a.ingested_at)"
 _TEXTS = pa.list_(pa.string())
 _UTC = pa.timestamp("us", tz="UTC")
 
 
 @dataclass(frozen=True, slots=True)
 class ExportTable:
+    """A table to export: its columns (with their Arrow types) and, for the parts of an article,
+    the columns that order them within it."""
+
     name: str
-    schema: pa.Schema  # the columns, in the order the query selects them after `day`
-    query: str  # selects `day` first, then the schema's columns, in day order
+    schema: pa.Schema
+    order: tuple[str, ...] = ()
 
 
 TABLES: tuple[ExportTable, ...] = (
-    ExportTable(
-        "articles",
-        pa.schema([
-            ("id", pa.int64()), ("source", pa.string()), ("source_uri", pa.string()),
-            ("source_format", pa.string()), ("external_id", pa.string()), ("title", pa.string()),
-            ("lede", pa.string()), ("body", pa.string()), ("published", _UTC),
-            ("published_precision", pa.string()), ("authors", _TEXTS), ("tags", _TEXTS),
-            ("language", pa.string()), ("language_confidence", pa.float32()), ("word_count", pa.int32()),
-            ("keywords", _TEXTS), ("model_name", pa.string()), ("model_version", pa.string()),
-            ("ner_degraded", pa.bool_()), ("extractor_version", pa.string()), ("ingested_at", _UTC),
-            ("run_id", pa.int64()),
-        ]),
-        f"SELECT {_DAY}, a.id, news.source_of(a.source_uri), a.source_uri, a.source_format, a.external_id,"
-        " a.title, a.lede, a.body, a.published, a.published_precision, a.authors, a.tags, a.language,"
-        " a.language_confidence, a.word_count, a.keywords, a.model_name, a.model_version, a.ner_degraded,"
-        f" a.extractor_version, a.ingested_at, a.run_id FROM news.articles a WHERE {_RANGE}"
-        f" ORDER BY {_WHEN}, a.id",
-    ),
-    ExportTable(
-        "captions",
-        pa.schema([
-            ("article_id", pa.int64()), ("position", pa.int32()), ("label", pa.string()), ("text", pa.string()),
-            ("photographers", _TEXTS), ("agencies", _TEXTS), ("credit_raw", pa.string()),
-        ]),
-        f"SELECT {_DAY}, c.article_id, c.position, c.label, c.text, c.photographers, c.agencies, c.credit_raw"
-        f" FROM news.articles a JOIN news.captions c ON c.article_id = a.id WHERE {_RANGE}"
-        f" ORDER BY {_WHEN}, a.id, c.position",
-    ),
-    ExportTable(
-        "entities",
-        pa.schema([
-            ("article_id", pa.int64()), ("segment_position", pa.int32()), ("segment_kind", pa.string()),
-            ("sentence_index", pa.int32()), ("char_start", pa.int32()), ("char_end", pa.int32()),
-            ("text", pa.string()), ("label", pa.string()), ("canonical", pa.string()),
-        ]),
-        f"SELECT {_DAY}, e.article_id, e.segment_position, e.segment_kind, e.sentence_index, e.char_start,"
-        " e.char_end, e.text, e.label, e.canonical"
-        f" FROM news.articles a JOIN news.entities e ON e.article_id = a.id WHERE {_RANGE}"
-        f" ORDER BY {_WHEN}, a.id, e.segment_position, e.char_start",
-    ),
-    ExportTable(
-        "quotes",
-        pa.schema([
-            ("article_id", pa.int64()), ("quote_index", pa.int32()), ("position", pa.int32()),
-            ("text", pa.string()), ("speaker", pa.string()), ("speaker_canonical", pa.string()),
-        ]),
-        f"SELECT {_DAY}, q.article_id, q.quote_index, q.position, q.text, q.speaker, q.speaker_canonical"
-        f" FROM news.articles a JOIN news.quotes q ON q.article_id = a.id WHERE {_RANGE}"
-        f" ORDER BY {_WHEN}, a.id, q.quote_index",
-    ),
+    ExportTable("articles", pa.schema([
+        ("id", pa.int64()), ("source", pa.string()), ("source_uri", pa.string()),
+        ("source_format", pa.string()), ("external_id", pa.string()), ("title", pa.string()),
+        ("lede", pa.string()), ("body", pa.string()), ("published", _UTC),
+        ("published_precision", pa.string()), ("authors", _TEXTS), ("tags", _TEXTS),
+        ("language", pa.string()), ("language_confidence", pa.float32()), ("word_count", pa.int32()),
+        ("keywords", _TEXTS), ("model_name", pa.string()), ("model_version", pa.string()),
+        ("ner_degraded", pa.bool_()), ("extractor_version", pa.string()), ("ingested_at", _UTC),
+        ("run_id", pa.int64()),
+    ])),
+    ExportTable("captions", pa.schema([
+        ("article_id", pa.int64()), ("position", pa.int32()), ("label", pa.string()), ("text", pa.string()),
+        ("photographers", _TEXTS), ("agencies", _TEXTS), ("credit_raw", pa.string()),
+    ]), order=("position",)),
+    ExportTable("entities", pa.schema([
+        ("article_id", pa.int64()), ("segment_position", pa.int32()), ("segment_kind", pa.string()),
+        ("sentence_index", pa.int32()), ("char_start", pa.int32()), ("char_end", pa.int32()),
+        ("text", pa.string()), ("label", pa.string()), ("canonical", pa.string()),
+    ]), order=("segment_position", "char_start")),
+    ExportTable("quotes", pa.schema([
+        ("article_id", pa.int64()), ("quote_index", pa.int32()), ("position", pa.int32()),
+        ("text", pa.string()), ("speaker", pa.string()), ("speaker_canonical", pa.string()),
+    ]), order=("quote_index",)),
 )
+
+
+def _columns(table: ExportTable) -> sql.Composable:
+    if table.name == "articles":
+        return sql.SQL(", ").join(sql.SQL("news.source_of(a.source_uri)") if name == "source"
+                                  else sql.Identifier("a", name) for name in table.schema.names)
+    return sql.SQL(", ").join(sql.Identifier("x", name) for name in table.schema.names)
+
+
+def _parts(table: ExportTable) -> sql.Composable:
+    """The join to an article's parts (nothing for the articles themselves)."""
+    if table.name == "articles":
+        return sql.SQL("")
+    return sql.SQL("JOIN {} x ON x.article_id = a.id").format(sql.Identifier("news", table.name))
+
+
+def _order(table: ExportTable) -> sql.Composable:
+    return sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier("x", name)) for name in table.order)
 
 
 @dataclass(slots=True)
@@ -152,9 +144,16 @@ def day_start(day: date) -> datetime:
 
 def _batches(conn: psycopg.Connection, table: ExportTable, start: datetime, end: datetime,
              batch_size: int) -> Iterator[list[tuple]]:
+    """The table's rows of articles whose time is in [start, end), in the order of that time."""
     with conn.transaction(), conn.cursor(name=f"export_{table.name}") as cur:
         cur.itersize = batch_size
-        cur.execute(table.query, {"start": start, "end": end})
+        cur.execute(sql.SQL(
+            "SELECT news.article_day(a.published, a.ingested_at), {columns} FROM news.articles a {parts}"
+            " WHERE coalesce(a.published, a.ingested_at) >= %(start)s"
+            " AND coalesce(a.published, a.ingested_at) < %(end)s"
+            " ORDER BY coalesce(a.published, a.ingested_at), a.id{order}"
+        ).format(columns=_columns(table), parts=_parts(table), order=_order(table)),
+            {"start": start, "end": end})
         while rows := cur.fetchmany(batch_size):
             yield rows
 
@@ -228,8 +227,8 @@ def count_rows(url: str, *, since: date, until: date | None = None) -> dict[str,
     counts = {}
     with psycopg.connect(url) as conn:
         for table in TABLES:
-            source = "news.articles a" if table.name == "articles" else (
-                f"news.articles a JOIN news.{table.name} x ON x.article_id = a.id")
-            row = conn.execute(f"SELECT count(*) FROM {source} WHERE {_RANGE}", params).fetchone()
+            row = conn.execute(sql.SQL(
+                "SELECT count(*) FROM news.articles a {parts} WHERE coalesce(a.published, a.ingested_at) >= %(start)s"
+                " AND coalesce(a.published, a.ingested_at) < %(end)s").format(parts=_parts(table)), params).fetchone()
             counts[table.name] = int(row[0]) if row else 0
     return counts
