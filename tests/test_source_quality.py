@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -252,6 +253,11 @@ def test_folder_runs_measure_the_folder_and_failures(empty_db, tmp_path):
     assert counts is not None
     assert row.words_per_article == pytest.approx(float(counts[1]), rel=1e-6)
     assert row.captions == counts[2] and row.credit_share == pytest.approx(counts[3] / counts[2])
+    today = rows[0].measured_at.astimezone(ZoneInfo("Europe/Oslo")).date().isoformat()
+    shown = CliRunner().invoke(app, ["quality", "--since", today, "--json"], catch_exceptions=False)
+    assert [r["run_id"] for r in json.loads(shown.stdout)["rows"]] == [summary.run_id]
+    later = CliRunner().invoke(app, ["quality", "--since", "2999-01-01", "--json"], catch_exceptions=False)
+    assert json.loads(later.stdout)["rows"] == []
     # Ingesting the same files again changes no article; the new run finds nothing new.
     again = ingest_folder(paths=[str(inbox)], model=MODEL)
     assert again.articles_new == 0

@@ -258,7 +258,7 @@ def export(
     until: Annotated[datetime | None, typer.Option(
         formats=["%Y-%m-%d"], help="Last day, included; default: every day since --since.")] = None,
     file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
-    batch_size: Annotated[int, typer.Option(min=1, help="Rows fetched and written at a time.")] = 10_000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows fetched and written at a time.")] = 2_000,
     database_url: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
 ) -> None:

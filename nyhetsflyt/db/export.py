@@ -206,7 +206,7 @@ def export_table(conn: psycopg.Connection, table: ExportTable, out: Path, *, sin
 
 
 def export_news(url: str, out: Path, *, since: date, until: date | None = None, file_format: str = "parquet",
-                batch_size: int = 10_000) -> ExportResult:
+                batch_size: int = 2_000) -> ExportResult:
     if file_format not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {file_format!r}; one of {', '.join(EXPORT_FORMATS)}")
     if until is not None and until < since:
