@@ -77,7 +77,7 @@ def test_the_finder_sees_fences_of_every_kind(tmp_path):
 
 @pytest.fixture(scope="module")
 def examples_db(database_url: str) -> str:
-    """The session database holding exactly the example inbox, loaded by the folder flow."""
+    """The tests' database holding exactly the example inbox, loaded by the folder flow."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         tables = [r[0] for r in conn.execute(
             "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"

@@ -1,5 +1,5 @@
 """Source quality end to end: a news site on loopback, real `ingest-web` runs, the Prefect
-events, automations and artifacts of the session's Prefect server, and a real PostgreSQL.
+events, automations and artifacts of the tests' Prefect server, and a real PostgreSQL.
 
 The NLP model is the rule-based one (`blank:nb`): these tests are about what the pipeline
 measures, not about the model, and it keeps each run to a few seconds.
@@ -223,15 +223,28 @@ def test_a_steady_source_run_ten_times_raises_no_drift(empty_db, site):
 def test_a_source_that_stops_publishing_is_reported(clean_automations):  # noqa: F811
     # The silent-source trigger with a 10 s window (the least Prefect allows) instead of hours;
     # the event is the one a run emits for a source it brought articles from (flows/quality.py,
-    # proven by the steady test), sent here once and never again.
-    source = "stille.example.no"
+    # proven by the steady test). The source publishes three times, a few seconds apart (the
+    # server takes a moment to start watching a new automation), and then never again; a
+    # second source keeps publishing and must not be reported.
+    source, busy = "stille.example.no", "travel.example.no"
     with webhook_receiver() as (hook, received):
         asyncio.run(apply_automations(webhook_url=hook, source_quiet_for=timedelta(seconds=10)))
-        emit_event(PUBLISHED_EVENT, source_resource(source), payload={"source": source, "run_id": 1,
-                                                                      "articles": 4})
-        bodies = posts(received, SOURCE_SILENT, count=1, timeout=90)
+        for run_id in (1, 2, 3):
+            for name in (source, busy):
+                emit_event(PUBLISHED_EVENT, source_resource(name),
+                           payload={"source": name, "run_id": run_id, "articles": 4})
+            time.sleep(3)
+        deadline = time.monotonic() + 90
+        bodies: list[dict] = []
+        run_id = 4
+        while not bodies and time.monotonic() < deadline:
+            emit_event(PUBLISHED_EVENT, source_resource(busy), payload={"source": busy, "run_id": run_id,
+                                                                        "articles": 4})
+            run_id += 1
+            bodies = posts(received, SOURCE_SILENT, count=1, timeout=4)
     assert len(bodies) == 1, bodies
-    assert bodies[0]["name"] == source and bodies[0]["details"]["articles"] == 4
+    assert bodies[0]["name"] == source and bodies[0]["details"]["source"] == source
+    assert bodies[0]["details"]["run_id"] == 3  # its last run with articles
 
 
 def test_folder_runs_measure_the_folder_and_failures(empty_db, tmp_path):

@@ -71,14 +71,14 @@ def stop_during_load(monkeypatch, cluster: ScratchCluster, batch: int, outage_s:
     original = tasks.load.load_articles_isolating_bad
     calls = []
 
-    def load_with_outage(conn, articles):
+    def load_with_outage(conn, articles, run_id=None):
         calls.append(len(articles))
         if len(calls) == batch:
             cluster.stop("fast")  # ends the open session: the COPY below meets a dead connection
             TALLY.injected(FAULT)
             if outage_s is not None:
                 threading.Timer(outage_s, cluster.start).start()
-        return original(conn, articles)
+        return original(conn, articles, run_id)
 
     monkeypatch.setattr(tasks.load, "load_articles_isolating_bad", load_with_outage)
     return calls
