@@ -275,6 +275,15 @@ def test_folder_runs_measure_the_folder_and_failures(empty_db, tmp_path):
     again = ingest_folder(paths=[str(inbox)], model=MODEL)
     assert again.articles_new == 0
     assert rows_of(empty_db, str(inbox))[-1].articles == 0
+    assert row.story_copy_share == 0.0
+    # The same articles from another folder are rows of their own, each a copy of a known story.
+    mirror = tmp_path / "speil"
+    mirror.mkdir()
+    for path in (REPO_ROOT / "examples" / "inbox").iterdir():
+        (mirror / path.name).write_bytes(path.read_bytes())
+    copies = ingest_folder(paths=[str(mirror)], model=MODEL)
+    assert copies.articles_new == 5
+    assert rows_of(empty_db, str(mirror))[0].story_copy_share == 1.0
 
 
 @pytest.mark.parametrize("uri,source", [

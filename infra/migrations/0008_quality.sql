@@ -76,7 +76,7 @@ SELECT a.id,
        a.title,
        a.language,
        a.word_count,
-       NULL::bigint AS story_id,  -- the article's story, once stories are detected
+       a.story_id,
        (SELECT count(*) FROM news.segments s WHERE s.article_id = a.id AND s.kind = 'paragraph') AS paragraphs,
        (SELECT count(*) FROM news.captions c WHERE c.article_id = a.id) AS captions,
        (SELECT count(*) FROM news.captions c WHERE c.article_id = a.id

@@ -17,13 +17,9 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-# The share of a run's articles that were copies of a story already known. Stories
-# (`news.articles.story_id`, `news.stories`) come with migration 0006; until they are there the
-# figure is null. With them, this becomes an aggregate over `o`, the run's rows of
-# `news.article_overview` (whose `story_id` column then reads `a.story_id`), for instance
-#     avg((o.story_id IS DISTINCT FROM o.id)::int)::real
-# when a story is named by its first article.
-STORY_COPY_SHARE = "NULL::real"
+# The share of a run's articles that were copies of a story already known: a story is named by
+# its first article (`news.articles.story_id`), so any other article of it is a copy.
+STORY_COPY_SHARE = "avg((o.story_id <> o.id)::int)::real"
 
 MEASURE_RUN = f"""
 WITH run_articles AS (
