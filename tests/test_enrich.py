@@ -209,3 +209,44 @@ def test_a_name_keeps_one_label_across_the_segments_of_an_article() -> None:
         ("caption", "Sandvold", "PER", "Mari Sandvold"),
         ("caption", "Mari Sandvold", "PER", "Mari Sandvold"),
     ]
+
+
+def test_a_caption_label_is_not_read_as_a_name() -> None:
+    # Rules that would tag the labels if the model saw them; the label is structure, not text.
+    nlp = spacy.blank("nb")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "ORG", "pattern": "MØTE"},
+        {"label": "ORG", "pattern": "PUTIN"},
+        {"label": "PER", "pattern": "Olaf Scholz"},
+        {"label": "PER", "pattern": "Vladimir Putin"},
+    ])
+    captions = [
+        Caption(1, "MØTE", "Olaf Scholz møtte pressen.", ["Per Kvam"], ["NTB"], "Foto: Per Kvam / NTB"),
+        Caption(2, "MØTTE PUTIN", "Olaf Scholz i møte med Vladimir Putin.", [], [], None),
+        Caption(3, None, "MØTE med Olaf Scholz.", [], [], None),
+    ]
+    story = article(
+        "test://etikett",
+        [("title", "Olaf Scholz i Moskva"),
+         ("caption", "MØTE: Olaf Scholz møtte pressen. Foto: Per Kvam / NTB"),
+         ("caption", "MØTTE PUTIN:  Olaf Scholz i møte med Vladimir Putin."),
+         ("caption", "MØTE med Olaf Scholz.")],
+        captions, [],
+    )
+    result = enrich_articles([story], nlp, ModelInfo("blank:nb", spacy.__version__, False, None))[0]
+    found = [(e.segment_position, e.text, e.label) for e in result.entities]
+    assert found == [
+        (0, "Olaf Scholz", "PER"),
+        (1, "Olaf Scholz", "PER"),
+        (2, "Olaf Scholz", "PER"),
+        (2, "Vladimir Putin", "PER"),
+        (3, "MØTE", "ORG"),  # no label here: the caption's own words are read as they stand
+        (3, "Olaf Scholz", "PER"),
+    ]
+    texts = {segment.position: segment.text for segment in story.segments}
+    for entity in result.entities:
+        assert texts[entity.segment_position][entity.start : entity.end] == entity.text
+    caption_sentences = [s for s in result.sentences if s.segment_position == 2]
+    assert [texts[2][s.start : s.end] for s in caption_sentences] == [s.text for s in caption_sentences]
+    assert caption_sentences[0].text.startswith("Olaf Scholz")

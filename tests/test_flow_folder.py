@@ -76,6 +76,15 @@ def test_seed_article_enriched_by_the_shipped_model(empty_db, seed_path):
         "SELECT canonical FROM news.entities WHERE segment_kind = 'caption' AND text = 'Vladimir Puting'",
     )
     assert in_captions and {c for (c,) in in_captions} == {"Vladimir Putin"}
+    # MØTE: and MØTTE PUTIN: are labels; nothing stored as a name comes from them.
+    from_labels = query(
+        empty_db,
+        "SELECT e.text FROM news.entities e JOIN news.captions c"
+        " ON (c.article_id, c.position) = (e.article_id, e.segment_position)"
+        " WHERE c.label IS NOT NULL AND e.char_start <= length(c.label)",
+    )
+    assert from_labels == []
+    assert not {"MØTE", "PUTIN", "MØTTE PUTIN"} & {text for (text,) in query(empty_db, "SELECT text FROM news.entities")}
     speakers = {s for (s,) in query(empty_db, "SELECT speaker_canonical FROM news.quotes")}
     assert speakers == {"Vladimir Putin"}
 

@@ -9,6 +9,7 @@ per article (canonical names, quote speakers, keywords, language).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,7 @@ class AnalysedSegment:
     segment: Segment
     doc: Doc
     credit_start: int | None  # where a caption's photo credit begins in the segment text
+    offset: int = 0  # where the analysed text begins in the segment text (after a caption's label)
 
 
 def enrich_articles(
@@ -50,10 +52,12 @@ def enrich_articles(
 ) -> list[Enrichment]:
     """One Enrichment per article, in the same order."""
     items = [
-        (segment.text, (article_index, segment))
+        (segment.text[offset:], (article_index, segment, offset))
         for article_index, article in enumerate(articles)
         for segment in article.segments
         if segment.kind in ENRICHED_KINDS and segment.text.strip()
+        for offset in [label_end(article, segment)]
+        if segment.text[offset:].strip()
     ]
     # A memory zone frees the strings the batch added to the vocabulary once it is done, so a
     # long-running worker stays the same size however many new words it reads. Nothing that
@@ -64,9 +68,9 @@ def enrich_articles(
         # the whole article, so it runs once per article instead.
         consistency = CONSISTENCY in nlp.pipe_names
         docs = nlp.pipe(items, as_tuples=True, batch_size=batch_size, disable=[CONSISTENCY] if consistency else [])
-        for doc, (article_index, segment) in docs:
+        for doc, (article_index, segment, offset) in docs:
             credit = credit_start(articles[article_index], segment)
-            analysed[article_index].append(AnalysedSegment(segment, doc, credit))
+            analysed[article_index].append(AnalysedSegment(segment, doc, credit, offset))
         if consistency:
             for segments in analysed:
                 make_consistent([s.doc for s in segments])
@@ -74,6 +78,21 @@ def enrich_articles(
             enrich_article(article, segments, info)
             for article, segments in zip(articles, analysed, strict=True)
         ]
+
+
+def label_end(article: Article, segment: Segment) -> int:
+    """Where a caption's text begins after its label: 14 in "MØTTE PUTIN: Tysklands …", else 0.
+
+    A label (`MØTE:`) is the caption's structure, not a name: the model reads what follows it.
+    """
+    if segment.kind != "caption":
+        return 0
+    for caption in article.captions:
+        if caption.position == segment.position and caption.label:
+            found = re.match(rf"\s*{re.escape(caption.label)}\s*:\s*", segment.text)
+            if found:
+                return found.end()
+    return 0
 
 
 def credit_start(article: Article, segment: Segment) -> int | None:
@@ -98,8 +117,9 @@ def enrich_article(
     for analysed in segments:
         first_index = len(sentences)
         sentence_of_token = _add_sentences(analysed, sentences)
+        offset = analysed.offset
         for span in analysed.doc.ents:
-            if analysed.credit_start is not None and span.start_char >= analysed.credit_start:
+            if analysed.credit_start is not None and span.start_char + offset >= analysed.credit_start:
                 continue  # photographer and agency: kept in Caption, not named in the story
             segment = analysed.segment
             entities.append(
@@ -109,8 +129,8 @@ def enrich_article(
                     text=span.text,
                     label=span.label_,
                     canonical=span.text,
-                    start=span.start_char,
-                    end=span.end_char,
+                    start=span.start_char + offset,
+                    end=span.end_char + offset,
                     sentence_index=sentence_of_token.get(span.start, first_index),
                 )
             )
@@ -175,8 +195,8 @@ def _add_sentences(analysed: AnalysedSegment, sentences: list[Sentence]) -> dict
             Sentence(
                 segment_position=analysed.segment.position,
                 index=index,
-                start=span.start_char,
-                end=span.end_char,
+                start=span.start_char + analysed.offset,
+                end=span.end_char + analysed.offset,
                 text=span.text,
                 tokens=[token.text for token in words],
                 lemmas=[token.lemma_ or token.text for token in words],
@@ -218,7 +238,7 @@ def _terms(
         i = 0
         while i < len(doc):
             token = doc[i]
-            if analysed.credit_start is not None and token.idx >= analysed.credit_start:
+            if analysed.credit_start is not None and token.idx + analysed.offset >= analysed.credit_start:
                 break
             entity = entity_at.get((analysed.segment.position, i))
             if entity is not None:
