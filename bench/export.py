@@ -41,7 +41,8 @@ from nyhetsflyt.db.load import load_articles
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.documents import Article, EnrichedArticle
 from nyhetsflyt.extract.split import split_document
-from nyhetsflyt.nlp.enrich import ENRICHED_KINDS, AnalysedSegment, credit_start, enrich_article
+from nyhetsflyt.nlp.enrich import ENRICHED_KINDS, AnalysedSegment, article_text, credit_start, enrich_article
+from nyhetsflyt.nlp.language import detect_language
 from nyhetsflyt.nlp.model import load_nlp
 from nyhetsflyt.settings import Settings
 from nyhetsflyt.sources.folder import find_files, read_file
@@ -67,7 +68,8 @@ class SegmentAnalyses:
         for article in articles:
             segments = [AnalysedSegment(s, self.docs[s.text], credit_start(article, s))  # type: ignore[arg-type]
                         for s in article.segments if s.kind in ENRICHED_KINDS and s.text.strip()]
-            enriched.append(EnrichedArticle(article, enrich_article(article, segments, self.info)))
+            language = detect_language(article_text(article))
+            enriched.append(EnrichedArticle(article, enrich_article(article, segments, self.info, language)))
         return enriched
 
 

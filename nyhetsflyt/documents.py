@@ -235,11 +235,12 @@ class Enrichment:
     entities: list[Entity]
     quotes: list[ResolvedQuote]
     keywords: list[str]
-    language: str  # nb | nn | other
+    language: str  # nb | nn | da | sv | en | other
     language_confidence: float
     model_name: str
     model_version: str
     ner_degraded: bool = False
+    ner_run: bool = True  # False: a language the model does not read; no sentences, entities, keywords
 
 
 @dataclass(slots=True)

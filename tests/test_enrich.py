@@ -250,3 +250,46 @@ def test_a_caption_label_is_not_read_as_a_name() -> None:
     caption_sentences = [s for s in result.sentences if s.segment_position == 2]
     assert [texts[2][s.start : s.end] for s in caption_sentences] == [s.text for s in caption_sentences]
     assert caption_sentences[0].text.startswith("Olaf Scholz")
+
+
+SWEDISH_STORY = article(
+    "test://svensk",
+    [("title", "Ny skola i byn"),
+     ("paragraph", "Kommunfullmäktige beslutade på tisdagen att bygga en ny skola i byn. Kommunalrådet "
+                   "Anna Lindqvist säger att hon är glad att det blev majoritet."),
+     ("quote", "– Det här är en viktig dag för hela kommunen, säger Lindqvist.")],
+    [], [Quote(2, "Det här är en viktig dag för hela kommunen", "Lindqvist")],
+)
+ENGLISH_STORY = article(
+    "test://engelsk",
+    [("title", "New school for the village"),
+     ("paragraph", "The council voted on Tuesday to build a new school in the village. The mayor said "
+                   "that she was pleased with the result, but that it would not be cheap.")],
+    [], [],
+)
+
+
+def test_only_norwegian_articles_go_through_the_model() -> None:
+    seen: list[str] = []
+
+    @spacy.Language.component("record_texts")
+    def record_texts(doc):  # type: ignore[no-untyped-def]
+        seen.append(doc.text)
+        return doc
+
+    nlp = spacy.blank("nb")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("record_texts")
+    info = ModelInfo("blank:nb", spacy.__version__, False, None)
+    swedish, ferry, english = enrich_articles([SWEDISH_STORY, FERRY, ENGLISH_STORY], nlp, info)
+    assert seen and all(any(text in s.text for s in FERRY.segments) for text in seen)
+    assert (swedish.language, english.language, ferry.language) == ("sv", "en", "nb")
+    assert ferry.ner_run and not swedish.ner_run and not english.ner_run
+    for foreign in (swedish, english):
+        assert foreign.sentences == [] and foreign.entities == [] and foreign.keywords == []
+        assert foreign.language_confidence > 0.5
+        assert foreign.model_name == "blank:nb"
+    # The quote as the splitter found it stays, with no speaker resolved by a model.
+    assert [(q.text, q.speaker, q.speaker_canonical) for q in swedish.quotes] == [
+        ("Det här är en viktig dag för hela kommunen", "Lindqvist", None)]
+    assert ferry.sentences

@@ -134,3 +134,19 @@ def test_inbox_moves_files_only_after_commit_and_quarantines_bad_ones(empty_db, 
     assert (quarantine / "nested" / "empty.txt").exists()  # the inbox layout is kept
     failures = query(empty_db, "SELECT stage, reason FROM news.ingest_failures WHERE outcome = 'failed'")
     assert len(failures) == 4 and all(stage == "read" for stage, _ in failures)
+
+
+@pytest.mark.shared
+def test_a_swedish_agency_item_is_stored_without_going_through_the_model(empty_db, shared_data):
+    swedish = shared_data / "samples" / "wire" / "ninjs__ntbttninjs.json"
+    summary = ingest_folder(paths=[str(swedish), str(shared_data / "seed")])
+    assert summary.failed == 0 and summary.articles_new == 2
+    rows = query(empty_db, "SELECT a.language, a.ner_run,"
+                           " (SELECT count(*) FROM news.entities e WHERE e.article_id = a.id),"
+                           " (SELECT count(*) FROM news.sentences s WHERE s.article_id = a.id),"
+                           " (SELECT count(*) FROM news.quotes q WHERE q.article_id = a.id"
+                           "   AND q.speaker_canonical IS NOT NULL)"
+                           " FROM news.articles a ORDER BY a.language")
+    (nb, nb_ner, nb_entities, nb_sentences, nb_speakers), (sv, sv_ner, sv_entities, sv_sentences, sv_speakers) = rows
+    assert (nb, nb_ner) == ("nb", True) and nb_entities > 0 and nb_sentences > 0 and nb_speakers > 0
+    assert (sv, sv_ner, sv_entities, sv_sentences, sv_speakers) == ("sv", False, 0, 0, 0)

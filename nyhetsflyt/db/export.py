@@ -58,7 +58,8 @@ TABLES: tuple[ExportTable, ...] = (
         ("published_precision", pa.string()), ("authors", _TEXTS), ("tags", _TEXTS),
         ("language", pa.string()), ("language_confidence", pa.float32()), ("word_count", pa.int32()),
         ("keywords", _TEXTS), ("model_name", pa.string()), ("model_version", pa.string()),
-        ("ner_degraded", pa.bool_()), ("extractor_version", pa.string()), ("ingested_at", _UTC),
+        ("ner_degraded", pa.bool_()), ("ner_run", pa.bool_()), ("extractor_version", pa.string()),
+        ("ingested_at", _UTC),
         ("run_id", pa.int64()),
     ])),
     ExportTable("captions", pa.schema([

@@ -44,7 +44,7 @@ _ARTICLE_COLUMNS = (
     "content_hash, source_uri, source_format, external_id, title, lede, body, raw_text, "
     "published, published_precision, authors, tags, language, language_confidence, word_count, "
     "keywords, model_name, model_version, ner_degraded, extractor_version, "
-    "canonical_url, paywalled, section, declared_language, extraction_layer, story_id"
+    "canonical_url, paywalled, section, declared_language, extraction_layer, story_id, ner_run"
 )
 
 # Each content hash is locked for the transaction, so two workers loading the same words wait for
@@ -175,6 +175,7 @@ def _copy_articles(conn: psycopg.Connection, new: dict[int, tuple[str, EnrichedA
                 *((page.canonical_url, page.paywalled, page.section, page.language, page.layer)
                   if page else (None, None, None, None, None)),
                 story_id,
+                e.ner_run,
                 run_id,
             ))
 

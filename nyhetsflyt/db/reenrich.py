@@ -106,7 +106,7 @@ def read_articles(conn: psycopg.Connection, ids: list[int]) -> list[StoredArticl
 _STAGING_DDL = """
 CREATE TEMP TABLE stage_enrichment (
     article_id bigint, language text, language_confidence real, keywords text[],
-    model_name text, model_version text, ner_degraded boolean
+    model_name text, model_version text, ner_degraded boolean, ner_run boolean
 ) ON COMMIT DROP;
 CREATE TEMP TABLE stage_sentences (
     article_id bigint, sentence_index integer, segment_position integer, char_start integer,
@@ -146,7 +146,8 @@ SELECT q.* FROM stage_quotes q WHERE q.article_id IN (SELECT id FROM target);
 
 UPDATE news.articles a
 SET language = s.language, language_confidence = s.language_confidence, keywords = s.keywords,
-    model_name = s.model_name, model_version = s.model_version, ner_degraded = s.ner_degraded
+    model_name = s.model_name, model_version = s.model_version, ner_degraded = s.ner_degraded,
+    ner_run = s.ner_run
 FROM stage_enrichment s
 WHERE a.id = s.article_id AND a.id IN (SELECT id FROM target);
 """
@@ -166,7 +167,7 @@ def replace_enrichments(conn: psycopg.Connection, items: list[tuple[int, Enrichm
         with cur.copy("COPY stage_enrichment FROM STDIN") as copy:
             for article_id, e in items:
                 copy.write_row((article_id, e.language, e.language_confidence, e.keywords,
-                                e.model_name, e.model_version, e.ner_degraded))
+                                e.model_name, e.model_version, e.ner_degraded, e.ner_run))
         with cur.copy("COPY stage_sentences FROM STDIN") as copy:
             for article_id, e in items:
                 for s in e.sentences:

@@ -3,7 +3,12 @@
 All segments of all articles in a batch go through ``nlp.pipe`` once, so the model sees long
 batches instead of one call per article. Results are assembled per segment (entities keep the
 kind of segment they were found in: a caption's names are told apart from the body's) and then
-per article (canonical names, quote speakers, keywords, language).
+per article (canonical names, quote speakers, keywords).
+
+The language is found first (nyhetsflyt/nlp/language.py): only Bokmål and Nynorsk articles go
+through the Norwegian model. An article in any other language is stored with its language and
+with `ner_run` false: no sentences, entities or keywords, and its quotes without a resolved
+speaker, rather than what a Norwegian model would make of Swedish or English.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from nyhetsflyt.documents import (
     Enrichment,
     Entity,
     Failure,
+    ResolvedQuote,
     Segment,
     Sentence,
 )
@@ -29,7 +35,7 @@ from nyhetsflyt.nlp.canonical import Mention, canonical_names
 from nyhetsflyt.nlp.consistency import COMPONENT_NAME as CONSISTENCY
 from nyhetsflyt.nlp.consistency import make_consistent
 from nyhetsflyt.nlp.keywords import Term, rank_keywords
-from nyhetsflyt.nlp.language import detect_language
+from nyhetsflyt.nlp.language import NORWEGIAN, detect_language
 from nyhetsflyt.nlp.model import ModelInfo, load_nlp
 from nyhetsflyt.nlp.quotes import NamedMention, resolve_quotes
 
@@ -51,9 +57,11 @@ def enrich_articles(
     articles: Sequence[Article], nlp: Language, info: ModelInfo, *, batch_size: int = 64
 ) -> list[Enrichment]:
     """One Enrichment per article, in the same order."""
+    languages = [detect_language(article_text(article)) for article in articles]
     items = [
         (segment.text[offset:], (article_index, segment, offset))
         for article_index, article in enumerate(articles)
+        if languages[article_index][0] in NORWEGIAN
         for segment in article.segments
         if segment.kind in ENRICHED_KINDS and segment.text.strip()
         for offset in [label_end(article, segment)]
@@ -75,9 +83,27 @@ def enrich_articles(
             for segments in analysed:
                 make_consistent([s.doc for s in segments])
         return [
-            enrich_article(article, segments, info)
-            for article, segments in zip(articles, analysed, strict=True)
+            enrich_article(article, segments, info, language)
+            if language[0] in NORWEGIAN else not_enriched(article, info, language)
+            for article, segments, language in zip(articles, analysed, languages, strict=True)
         ]
+
+
+def not_enriched(article: Article, info: ModelInfo, language: tuple[str, float]) -> Enrichment:
+    """An article the Norwegian model does not read: its language, and nothing the model would add."""
+    log.info("%s reads as %s (confidence %.2f): stored without entities", article.source_uri, *language)
+    return Enrichment(
+        sentences=[],
+        entities=[],
+        quotes=[ResolvedQuote(q.position, q.text, q.speaker, None) for q in article.quotes],
+        keywords=[],
+        language=language[0],
+        language_confidence=language[1],
+        model_name=info.name,
+        model_version=info.version,
+        ner_degraded=info.degraded,
+        ner_run=False,
+    )
 
 
 def label_end(article: Article, segment: Segment) -> int:
@@ -108,7 +134,7 @@ def credit_start(article: Article, segment: Segment) -> int | None:
 
 
 def enrich_article(
-    article: Article, segments: Sequence[AnalysedSegment], info: ModelInfo
+    article: Article, segments: Sequence[AnalysedSegment], info: ModelInfo, language: tuple[str, float]
 ) -> Enrichment:
     segments = sorted(segments, key=lambda analysed: analysed.segment.position)
     sentences: list[Sentence] = []
@@ -155,21 +181,13 @@ def enrich_article(
     quotes = resolve_quotes(article.quotes, mentions)
     keywords = rank_keywords(_terms(segments, canonical_by_span(spans, canonical)))
 
-    language, confidence = detect_language(_article_text(article, segments))
-    if language != "nb":
-        log.warning(
-            "%s reads as %s (confidence %.2f); the model is Bokmål",
-            article.source_uri,
-            language,
-            confidence,
-        )
     return Enrichment(
         sentences=sentences,
         entities=entities,
         quotes=quotes,
         keywords=keywords,
-        language=language,
-        language_confidence=confidence,
+        language=language[0],
+        language_confidence=language[1],
         model_name=info.name,
         model_version=info.version,
         ner_degraded=info.degraded,
@@ -251,10 +269,11 @@ def _terms(
     return terms
 
 
-def _article_text(article: Article, segments: Sequence[AnalysedSegment]) -> str:
-    parts = [article.title or "", article.lede or "", article.body]
+def article_text(article: Article) -> str:
+    """The words an article's language is read from: title, lede, body, then the captions' text."""
+    parts = [article.title or "", article.lede or "", article.body, *(c.text for c in article.captions)]
     text = "\n".join(part for part in parts if part)
-    return text or "\n".join(analysed.segment.text for analysed in segments)
+    return text or "\n".join(segment.text for segment in article.segments if segment.kind in ENRICHED_KINDS)
 
 
 def enrich_all(items: list[Article | Failure], model: str | None = None) -> list[EnrichedArticle | Failure]:
