@@ -3,7 +3,8 @@
 A batch is one transaction. Articles are keyed by their content hash, so loading the same
 words twice inserts nothing the second time; children are only ever inserted together with
 a newly inserted article, so an article is either there with all its parts or not at all.
-Each new article gets its story in the same transaction (`nyhetsflyt/db/stories.py`).
+Each new article gets its story in the same transaction (`nyhetsflyt/db/stories.py`), and its
+mentions their entities in the registry (`nyhetsflyt/db/entities.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from nyhetsflyt.db.connect import scalar
+from nyhetsflyt.db.entities import refresh_entity_names
 from nyhetsflyt.db.stories import assign_stories
 from nyhetsflyt.db.wire import plan_versions, record_versions
 from nyhetsflyt.documents import Article, EnrichedArticle, Failure
@@ -102,6 +104,8 @@ def load_articles(conn: psycopg.Connection, articles: list[EnrichedArticle],
         result.story_seconds = time.perf_counter() - started
         _copy_articles(conn, {new[key]: (key[0], unique[key], stories[new[key]]) for key in fresh}, run_id)
         _copy_parts(conn, {new[key]: unique[key] for key in fresh})
+        if fresh or versions.dropped_names:
+            refresh_entity_names(conn, [new[key] for key in fresh], versions.dropped_names)
         record_versions(conn, {new[key]: unique[key] for key in fresh}, [unique[key] for key in versions.superseded])
     result.new = new
     result.updated = dict(versions.replaces)

@@ -125,9 +125,15 @@ CREATE TEMP TABLE stage_quotes (
 # Articles deleted meanwhile are left out (the join), and rows are locked so that two
 # replacements of one article cannot interleave.
 _REPLACE = """
+SELECT pg_advisory_xact_lock(7234958104);  -- the entity registry's, before any mention goes
+
 CREATE TEMP TABLE target ON COMMIT DROP AS
 SELECT a.id FROM news.articles a JOIN stage_enrichment s ON s.article_id = a.id
 ORDER BY a.id FOR UPDATE OF a;
+
+CREATE TEMP TABLE dropped_names ON COMMIT DROP AS
+SELECT DISTINCT news.entity_key(canonical) AS name_key FROM news.entities
+WHERE article_id IN (SELECT id FROM target);
 
 DELETE FROM news.sentences WHERE article_id IN (SELECT id FROM target);
 DELETE FROM news.entities WHERE article_id IN (SELECT id FROM target);
@@ -150,6 +156,8 @@ SET language = s.language, language_confidence = s.language_confidence, keywords
     ner_run = s.ner_run
 FROM stage_enrichment s
 WHERE a.id = s.article_id AND a.id IN (SELECT id FROM target);
+
+SELECT news.refresh_entity_names(ARRAY(SELECT id FROM target), ARRAY(SELECT name_key FROM dropped_names));
 """
 
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 
 import psycopg
 
+from nyhetsflyt.db.entities import refresh_all, refresh_entity_names
 from nyhetsflyt.fingerprint import Fingerprint, fingerprint, overlap, same_story, shingles
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ def fold_backlog(conn: psycopg.Connection, batch_size: int = 500) -> tuple[int, 
             stories = assign_stories(conn, dict(rows))
             ids = list(stories)
             moved = conn.execute(_SET_STORIES, (ids, [stories[i] for i in ids])).rowcount
+            if moved:
+                refresh_entity_names(conn, ids)  # the entities' story counts
             conn.execute("DELETE FROM news.story_backlog WHERE article_id = ANY(%s)", (ids,))
         taken += len(rows)
         joined += moved
@@ -138,6 +141,7 @@ def reindex_all(conn: psycopg.Connection) -> int:
         conn.execute("LOCK TABLE news.story_bands IN EXCLUSIVE MODE")
         conn.execute("DELETE FROM news.story_bands")
         conn.execute("UPDATE news.articles SET story_id = id WHERE story_id <> id")
+        refresh_all(conn)  # the entities' story counts, until the backlog folds them again
         return conn.execute(
             "INSERT INTO news.story_backlog (article_id) SELECT id FROM news.articles ON CONFLICT DO NOTHING"
         ).rowcount

@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 import psycopg
 
+from nyhetsflyt.db.entities import lock_registry, names_of_articles
 from nyhetsflyt.documents import Article, EnrichedArticle, Package, Picture, WireItem
 
 # Advisory locks on agency ids live in their own key space (the two-integer form), apart from
@@ -56,6 +57,7 @@ K = TypeVar("K", bound=Hashable)  # the loader's key of an article
 class VersionPlan(Generic[K]):
     replaces: dict[K, int] = field(default_factory=dict)  # article -> id of the article it replaces
     superseded: set[K] = field(default_factory=set)  # articles older than a version stored or loaded
+    dropped_names: list[str] = field(default_factory=list)  # registry keys of the replaced articles' mentions
 
 
 def plan_versions(conn: psycopg.Connection, fresh: dict[K, EnrichedArticle]) -> VersionPlan[K]:
@@ -90,6 +92,8 @@ def plan_versions(conn: psycopg.Connection, fresh: dict[K, EnrichedArticle]) -> 
         elif article_id is not None:
             plan.replaces[newest] = article_id
     if plan.replaces:
+        lock_registry(conn)  # before the mentions go (nyhetsflyt/db/entities.py)
+        plan.dropped_names = names_of_articles(conn, plan.replaces.values())
         conn.execute("DELETE FROM news.articles WHERE id = ANY(%s)", (list(plan.replaces.values()),))
     return plan
 
