@@ -57,8 +57,8 @@ NN_ONLY = NN_MARKERS - _SHARED
 # Log-odds one marker word adds towards its standard (bench/language_id.py --tune, NorNE train).
 MARKER_WEIGHT = 3.0
 # How much of a text each step reads (cut at a space): enough words to tell, at a small cost.
-FAMILY_CHARS = 600
-TARGET_CHARS = 2000
+FAMILY_CHARS = 300
+TARGET_CHARS = 600
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 Accuracy = Literal["high", "low"]
