@@ -58,10 +58,12 @@ BEGIN
     END IF;
     ANALYZE entity_changed;
 
-    -- A new name is shown as it is most often written.
+    -- A new name is shown as it is most often written (in these articles: a name met before has
+    -- its row already).
     INSERT INTO news.entity_names (name_key, name)
     SELECT news.entity_key(e.canonical), mode() WITHIN GROUP (ORDER BY e.canonical)
-    FROM news.entities e JOIN entity_changed c ON c.name_key = news.entity_key(e.canonical)
+    FROM news.entities e
+    WHERE article_ids IS NULL OR e.article_id = ANY(article_ids)
     GROUP BY 1
     ORDER BY 1
     ON CONFLICT (name_key) DO NOTHING;
