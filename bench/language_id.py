@@ -13,6 +13,7 @@ lingua in its high- and low-accuracy modes (nyhetsflyt/nlp/language.py).
 
     .venv/bin/python -m bench.language_id [--min-words 20] [--old-ref REF]
     .venv/bin/python -m bench.language_id --tune     # the marker weight, on NorNE *train*
+    .venv/bin/python -m bench.language_id --enrichment   # its share of the enrichment stage's time
 """
 
 from __future__ import annotations
@@ -120,14 +121,47 @@ def tune(shared: Path, min_words: int, limit: int) -> None:
         print(f"marker weight {weight:>4}: nb vs nn {right / len(rows):.4f}")
 
 
+def enrichment_share(shared: Path, rounds: int = 3) -> None:
+    """The enrichment stage (shipped model, language included) on the sample articles, and the
+    language identification's part of its time, measured side by side in the same process."""
+    from nyhetsflyt.extract.split import split_document
+    from nyhetsflyt.nlp.enrich import article_text, enrich_articles
+    from nyhetsflyt.nlp.language import detect_language
+    from nyhetsflyt.nlp.model import load_nlp
+    from nyhetsflyt.sources.folder import find_files, read_file
+
+    articles = [split_document(document) for root in ("plain_text", "crawl_text")
+                for path in find_files([shared / "samples" / root]) for document in read_file(path).documents]
+    words = sum(article.word_count for article in articles)
+    nlp, info = load_nlp()
+    enrich_articles(articles[:8], nlp, info)  # models loaded before the clock runs
+    print(f"{len(articles)} sample articles, {words} words, model {info.name} {info.version}")
+    for round_ in range(rounds):
+        started = time.perf_counter()
+        for start in range(0, len(articles), 64):
+            enrich_articles(articles[start:start + 64], nlp, info)
+        enrich = time.perf_counter() - started
+        started = time.perf_counter()
+        for article in articles:
+            detect_language(article_text(article))
+        language = time.perf_counter() - started
+        print(f"round {round_ + 1}: enrichment {words / enrich:.0f} words/s; language identification "
+              f"{language:.2f} s of {enrich:.2f} s ({language / enrich:.1%}); "
+              f"without it {words / (enrich - language):.0f} words/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--min-words", type=int, default=MIN_WORDS)
     parser.add_argument("--old-ref", default=OLD_REF)
     parser.add_argument("--tune", action="store_true")
     parser.add_argument("--tune-limit", type=int, default=2000)
+    parser.add_argument("--enrichment", action="store_true")
     args = parser.parse_args()
     shared = Settings().shared_data
+    if args.enrichment:
+        enrichment_share(shared)
+        return
     if args.tune:
         tune(shared, args.min_words, args.tune_limit)
         return
