@@ -30,7 +30,7 @@ from nyhetsflyt.nlp.consistency import make_consistent
 from nyhetsflyt.nlp.keywords import Term, rank_keywords
 from nyhetsflyt.nlp.language import detect_language
 from nyhetsflyt.nlp.model import ModelInfo, load_nlp
-from nyhetsflyt.nlp.quotes import NamedMention, resolve_quotes
+from nyhetsflyt.nlp.quotes import NamedMention, resolve_quotes, subject_by_position
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,8 @@ def enrich_article(
         )
         for entity, (_, span) in zip(entities, spans, strict=True)
     ]
-    quotes = resolve_quotes(article.quotes, mentions)
+    texts = {analysed.segment.position: analysed.segment.text for analysed in segments}
+    quotes = resolve_quotes(article.quotes, mentions, texts)
     keywords = rank_keywords(_terms(segments, canonical_by_span(spans, canonical)))
 
     language, confidence = detect_language(_article_text(article, segments))
@@ -192,9 +193,10 @@ def _lemma(span: Span) -> str | None:
 
 
 def _is_subject(span: Span) -> bool | None:
-    if not span.doc.has_annotation("DEP"):
-        return None
-    return any(token.dep_.startswith("nsubj") for token in span)
+    if span.doc.has_annotation("DEP"):
+        # Universal Dependencies calls the subject nsubj, the Norwegian Dependency Treebank SUBJ.
+        return any(token.dep_.casefold().startswith(("nsubj", "subj")) for token in span)
+    return subject_by_position(span)
 
 
 def canonical_by_span(

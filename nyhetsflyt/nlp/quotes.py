@@ -9,10 +9,11 @@ quote are rarely the one speaking, and captions sit beside the text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from spacy.lang.nb.stop_words import STOP_WORDS
+from spacy.tokens import Span, Token
 
 from nyhetsflyt.documents import Quote, ResolvedQuote
 from nyhetsflyt.nlp.canonical import (
@@ -24,6 +25,11 @@ from nyhetsflyt.nlp.canonical import (
 
 # Third person singular in Bokmål and Nynorsk. "de"/"dei" point at a group and stay unresolved.
 SINGULAR_PRONOUNS = frozenset({"han", "hun", "ho"})
+# Capitalised words that open a sentence and name nobody, beside spaCy's Bokmål stop words.
+_NYNORSK_FUNCTION_WORDS = frozenset(
+    {"ho", "dei", "eg", "me", "ein", "eit", "ei", "dykk", "kva", "kven", "korleis", "kvifor", "ikkje", "berre",
+     "også", "òg", "no", "difor", "då", "frå", "etter", "medan", "sjølv", "sidan"}
+)
 _SOURCE_PREFIXES = ("ifølge ", "i følge ", "etter ", "melder ", "skriver ")
 _NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "di", "da", "du", "af", "bin"})
 # What follows these is where the speaker works, not who they are.
@@ -59,7 +65,7 @@ def speaker_name(speaker: str) -> str | None:
     run: list[str] = []
     for index, word in enumerate(words):
         capitalised = word[:1].isupper()
-        if capitalised and not run and word.casefold() in STOP_WORDS:
+        if capitalised and not run and (word.casefold() in STOP_WORDS or word.casefold() in _NYNORSK_FUNCTION_WORDS):
             continue  # "Den tyske statsministeren", "Han"
         if capitalised:
             run.append(word)
@@ -93,9 +99,16 @@ def resolve_name(name: str, mentions: Sequence[NamedMention]) -> str:
 
 
 def resolve_quotes(
-    quotes: Sequence[Quote], mentions: Sequence[NamedMention]
+    quotes: Sequence[Quote],
+    mentions: Sequence[NamedMention],
+    texts: Mapping[int, str] | None = None,
 ) -> list[ResolvedQuote]:
-    """Each quote with its speaker's canonical name (None when nothing names them)."""
+    """Each quote with its speaker's canonical name (None when nothing names them).
+
+    `texts` (segment position -> text) places quotes that come without offsets, so that names
+    inside any quote are kept out of the reading order that pronouns look back along.
+    """
+    spans = [_span(quote, texts) for quote in quotes]
     in_order = sorted(mentions, key=lambda mention: (mention.position, mention.start))
     subjects = [
         mention
@@ -103,40 +116,112 @@ def resolve_quotes(
         if mention.label == "PER"
         and mention.segment_kind not in _OUTSIDE_READING_ORDER
         and mention.is_subject is not False
+        and not any(
+            position == mention.position and start <= mention.start < end for position, start, end in spans
+        )
     ]
-    speakers: list[tuple[int, str]] = []  # (quote position, canonical) in reading order
-    resolved: list[ResolvedQuote] = []
-    for quote in sorted(quotes, key=lambda quote: quote.position):
-        canonical = _resolve_speaker(quote, in_order, subjects, speakers)
+    speakers: list[tuple[tuple[int, int], str]] = []  # (where the attribution is, canonical)
+    resolved: list[ResolvedQuote | None] = [None] * len(quotes)
+    for index in sorted(range(len(quotes)), key=lambda index: spans[index]):
+        quote = quotes[index]
+        position, start, end = spans[index]
+        canonical = _resolve_speaker(quote, (position, start), in_order, subjects, speakers)
         if canonical is not None:
-            speakers.append((quote.position, canonical))
-        resolved.append(ResolvedQuote(quote.position, quote.text, quote.speaker, canonical))
-    return resolved
+            # The attribution follows the quoted words: it counts as coming after them.
+            speakers.append(((position, end), canonical))
+        resolved[index] = ResolvedQuote(quote.position, quote.text, quote.speaker, canonical)
+    return [quote for quote in resolved if quote is not None]
+
+
+def _span(quote: Quote, texts: Mapping[int, str] | None) -> tuple[int, int, int]:
+    """(segment position, start, end) of the quoted words; the whole segment when unknown."""
+    if quote.start is not None and quote.end is not None:
+        return quote.position, quote.start, quote.end
+    if texts is not None and quote.position in texts:
+        found = texts[quote.position].find(quote.text)
+        if found >= 0:
+            return quote.position, found, found + len(quote.text)
+    return quote.position, 0, 1 << 30
 
 
 def _resolve_speaker(
     quote: Quote,
+    where: tuple[int, int],
     mentions: Sequence[NamedMention],
     subjects: Sequence[NamedMention],
-    speakers: Sequence[tuple[int, str]],
+    speakers: Sequence[tuple[tuple[int, int], str]],
 ) -> str | None:
     if not quote.speaker or not quote.speaker.strip():
         return None
     if quote.speaker.strip().casefold() in SINGULAR_PRONOUNS:
-        return _most_recent_person(quote.position, subjects, speakers)
+        return _most_recent_person(where, subjects, speakers)
     name = speaker_name(quote.speaker)
     if name is None:
         return None
+    words = name.split()
+    if len(words) > 1 and quote.speaker.lstrip().startswith(words[0]) and not _named(name, mentions):
+        # A sentence-initial title reads as part of the name: "Statsminister Jonas Gahr Støre".
+        shorter = " ".join(words[1:])
+        if _named(shorter, mentions):
+            return resolve_name(shorter, mentions)
     return resolve_name(name, mentions)
 
 
+def _named(name: str, mentions: Sequence[NamedMention]) -> bool:
+    folded = name.casefold()
+    return any(folded in (mention.text.casefold(), mention.canonical.casefold()) for mention in mentions)
+
+
 def _most_recent_person(
-    position: int, subjects: Sequence[NamedMention], speakers: Sequence[tuple[int, str]]
+    where: tuple[int, int],
+    subjects: Sequence[NamedMention],
+    speakers: Sequence[tuple[tuple[int, int], str]],
 ) -> str | None:
-    # A speaker of an earlier quote counts as coming after every mention in that segment.
+    """The person last named as a subject, or last quoted, before `where` in reading order."""
     candidates = [((mention.position, mention.start), mention.canonical) for mention in subjects]
-    candidates += [((where, 1 << 30), canonical) for where, canonical in speakers]
-    before = [candidate for candidate in candidates if candidate[0][0] < position]
+    candidates += list(speakers)
+    before = [candidate for candidate in candidates if candidate[0] < where]
     if not before:
         return None
     return max(before, key=lambda candidate: candidate[0])[1]
+
+
+_FINITE_POS = frozenset({"VERB", "AUX"})
+
+
+def subject_by_position(span: Span) -> bool | None:
+    """Whether a name is its sentence's subject, read from word order alone (no parse needed).
+
+    Norwegian puts the finite verb second: the subject is what comes before it (`Putin sa`),
+    or, after an opening adverbial, the word right after it (`Etter møtet sa Putin`). Without
+    part-of-speech tags nothing can be told (None); without sentences the segment is one.
+    """
+    doc = span.doc
+    if not (doc.has_annotation("POS") or doc.has_annotation("TAG")):
+        return None
+    try:
+        sentence = span.sent
+    except ValueError:  # no sentence boundaries: the segment is one sentence
+        sentence = doc[:]
+    words = [token for token in sentence if not (token.is_punct or token.is_space)]
+    if not words:
+        return None
+    if span.start <= words[0].i:
+        return True
+    verb = next((token for token in words if _is_finite(token)), None)
+    if verb is None:
+        return False
+    if span.end <= verb.i:
+        # Before the verb, and not inside a prepositional phrase (`I Oslo sa …`, `Ifølge Hansen er …`).
+        previous = doc[span.start - 1] if span.start > sentence.start else None
+        return previous is None or previous.pos_ not in ("ADP",)
+    following = [token for token in words if token.i > verb.i]
+    return bool(following) and span.start == following[0].i
+
+
+def _is_finite(token: Token) -> bool:
+    if token.pos_ not in _FINITE_POS:
+        return False
+    forms = token.morph.get("VerbForm", [])
+    # Without morphology any verb counts; with it, only finite forms (not `å si`, not `sagt`).
+    return not forms or "Fin" in forms

@@ -38,6 +38,7 @@ from nyhetsflyt.extract.credits import (
     looks_like_name,
     parse_credit,
 )
+from nyhetsflyt.extract.speech import PRONOUNS, finite_verbs, particles
 from nyhetsflyt.text import CleanText, clean, clean_text
 
 EXTRACTOR_VERSION = "nyhetsflyt-split/1.0"
@@ -75,18 +76,10 @@ _FUNCTION_WORDS = frozenset(
      "har", "om", "men", "fra", "eller", "å"}
 )
 
-_SPEECH_VERBS = (
-    "sa", "sier", "forteller", "fortalte", "skriver", "skrev", "opplyser", "opplyste", "uttaler",
-    "uttalte", "mener", "mente", "legger", "la", "understreker", "understreket", "svarer", "svarte",
-    "spør", "spurte", "påpeker", "påpekte", "forklarer", "forklarte", "konstaterer", "konstaterte",
-    "fastslår", "fastslo", "hevder", "hevdet", "tilføyer", "tilføyde", "utdyper", "utdypet",
-    "advarer", "advarte", "roper", "ropte", "innrømmer", "innrømmet", "erkjenner", "erkjente",
-    "bekrefter", "bekreftet", "presiserer", "presiserte", "sukker", "sukket", "ler", "lo",
-    "smiler", "smilte", "mumler", "konkluderer", "konkluderte", "medgir", "medga", "kommenterer",
-    "kommenterte", "tvitret", "twitret",
-)
+_FINITE_VERBS = finite_verbs()
+_VERB_PATTERN = "|".join(sorted(_FINITE_VERBS, key=len, reverse=True))
 _ATTRIBUTION = re.compile(
-    r"(?P<punct>[,?!…])\s+(?P<verb>" + "|".join(_SPEECH_VERBS) + r")\s+(?P<rest>[^\s–—].*)$", re.S
+    r"(?P<punct>[,?!…])\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S
 )
 # Words after the speaker that start the rest of the clause: "sa Putin på en pressekonferanse".
 _SPEAKER_STOP = frozenset(
@@ -94,10 +87,12 @@ _SPEAKER_STOP = frozenset(
      "fra", "og", "men", "som", "mens", "ved", "hos", "videre", "også", "nå", "senere", "tidligere",
      "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "natt", "kveld",
      "morgen", "ettermiddag", "dag", "går", "blant", "lenge", "høyt", "stille", "rolig", "foran", "bak",
-     "etterpå", "igjen", "derfor", "dessuten", "–", "—"}
-)
-# A pronoun is the whole speaker: "sier hun lattermildt".
-_PRONOUNS = frozenset({"han", "hun", "de", "vi", "jeg", "du", "dere", "den", "det", "man"})
+     "etterpå", "igjen", "derfor", "dessuten", "–", "—",
+     # Nynorsk
+     "frå", "medan", "no", "seinare", "tidlegare", "måndag", "tysdag", "laurdag",
+     "sundag", "morgon", "dessutan", "òg", "vidare", "difor", "då", "kor",
+     "høgt", "roleg", "framfor", "heilt"}
+) | particles()
 
 
 # -- credits and captions --------------------------------------------------------------------
@@ -243,6 +238,19 @@ def _trim_end(line: str, start: int, stop: int) -> int:
 # -- quotes ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class FoundQuote:
+    """A quote in a segment's text: the quoted words, their offsets, and the speaker as written."""
+
+    words: str
+    speaker: str | None
+    start: int  # offset of the quoted words in the segment text
+    end: int
+    form: str  # "dash" or "guillemet"
+    # A guillemet opened and not closed: the quote goes on in the next paragraph.
+    open_ended: bool = False
+
+
 def _speaker(rest: str) -> str | None:
     tokens: list[str] = []
     for token in rest.split():
@@ -258,9 +266,17 @@ def _speaker(rest: str) -> str | None:
             if not continue_with or not continue_with[0][:1].isupper():
                 break
         tokens.append(bare)
-        if stop_here or len(tokens) >= 8 or (len(tokens) == 1 and lowered in _PRONOUNS):
+        if stop_here or len(tokens) >= 8 or (len(tokens) == 1 and lowered in PRONOUNS):
             break
     return " ".join(tokens) or None
+
+
+def _speaker_after_verb(rest: str) -> str | None:
+    """The speaker that follows a speech verb, unless the clause goes on without one."""
+    first = rest.split()[0].strip("«»\"”“’'(),.!?:;") if rest.split() else ""
+    if not first or (first.casefold() in _SPEAKER_STOP and not first[:1].isupper()):
+        return None
+    return _speaker(rest)
 
 
 def find_quote(text: str) -> tuple[str, str | None] | None:
@@ -283,16 +299,12 @@ def find_quote(text: str) -> tuple[str, str | None] | None:
     return body.strip(), None
 
 
-def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None]]:
-    """Every dash quote in a paragraph or quote segment: at the start, or after a full stop.
-
-    Inside a paragraph only quotes with an attribution count; a quote segment's opening
-    quote counts even without one (the speaker is then often named in the next paragraph).
-    """
+def _dash_quotes(text: str, opens_with_quote: bool) -> list[tuple[FoundQuote, int]]:
+    """Dash quotes with the end of the text each one covers (its attribution included)."""
     starts = [match.start() for match in _INLINE_DASH.finditer(text)]
     if opens_with_quote and (not starts or starts[0] != 0):
         starts.insert(0, 0)
-    quotes: list[tuple[str, str | None]] = []
+    quotes: list[tuple[FoundQuote, int]] = []
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else len(text)
         found = find_quote(_DASH_OPEN.sub("– ", text[start:stop], count=1))
@@ -301,8 +313,144 @@ def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None
         words, speaker = found
         if speaker is None and not (opens_with_quote and start == 0):
             continue
-        quotes.append((words, speaker))
+        at = text.find(words, start)
+        at = at if at >= 0 else start
+        quotes.append((FoundQuote(words, speaker, at, at + len(words), "dash"), stop))
     return quotes
+
+
+# The clause before an opening guillemet that introduces it: `X sier at «`, `X sier til NTB: «`.
+_INTRODUCED = re.compile(r"(?:\bat|:)\s*$")
+# A sentence boundary: where the clause of a speaker before a quote begins.
+_SENTENCE_START = re.compile(r"(?:^|[.!?»”]\s+)(?=[«\"“]?[A-ZÆØÅ0-9])")
+# Opening words that are no subject: the subject then follows the verb (`I en melding skriver X`).
+_ADVERBIAL_OPENERS = frozenset(
+    {"i", "på", "til", "etter", "før", "under", "nå", "no", "da", "då", "derfor", "difor", "også", "videre",
+     "vidare", "dessuten", "dessutan", "senere", "seinare", "samtidig", "men", "og", "så", "her", "der",
+     "overfor", "om", "med", "ved", "fra", "frå", "hos", "torsdag", "fredag", "mandag", "tirsdag", "onsdag",
+     "lørdag", "søndag", "måndag", "tysdag", "laurdag", "sundag", "tidligere", "tidlegare", "likevel",
+     "allerede", "alt", "dermed", "slik", "sånn", "det", "dette", "selv", "sjølv"}
+)
+_WORD = re.compile(r"[^\s]+")
+_RESTATED = re.compile(
+    r"^(?:Det|Dette|Slik|Så|Sånn|Dét)\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S
+)
+
+
+def _subject_speaker(clause: str) -> str | None:
+    """The speaker of a clause that holds a speech verb: `Statsminister Ola Dal sier til NTB`.
+
+    The subject is what comes before the verb; a clause opening with an adverbial (`I en
+    melding skriver politiet`, `Ifølge X er`) has its subject right after the verb instead.
+    """
+    words = list(_WORD.finditer(clause))
+    for index, word in enumerate(words):
+        bare = word.group(0).strip(",;:.!?«»\"“”()").casefold()
+        if bare not in _FINITE_VERBS:
+            continue
+        before = clause[: word.start()].strip(" ,")
+        after = clause[word.end() :]
+        if not before:
+            return _speaker_after_verb(after)
+        first = before.split()[0].strip("«»\"“”(),").casefold()
+        if first in ("ifølge", "iflg."):
+            return "ifølge " + before.split(None, 1)[1] if len(before.split()) > 1 else None
+        if first in _ADVERBIAL_OPENERS or index > 10:
+            return _speaker_after_verb(after)
+        return before
+    return None
+
+
+def _guillemet_pairs(text: str) -> list[tuple[int, int | None]]:
+    """Each top-level «…»: the offset of « and of its », or None when the text ends first."""
+    pairs: list[tuple[int, int | None]] = []
+    depth = 0
+    opened = 0
+    for index, char in enumerate(text):
+        if char == "«":
+            if depth == 0:
+                opened = index
+            depth += 1
+        elif char == "»" and depth:
+            depth -= 1
+            if depth == 0:
+                pairs.append((opened, index))
+    if depth:
+        pairs.append((opened, None))
+    return pairs
+
+
+def _guillemet_quotes(text: str) -> list[FoundQuote]:
+    """Quotes in guillemets with their speaker: `«…», sier X`, `X sier at «…»`, `Ifølge X er «…»`.
+
+    A guillemet with no speech verb beside it (a title, a term, scare quotes) is no quote, unless
+    it fills the whole paragraph: then it is a quote whose speaker comes from the paragraphs around.
+    """
+    quotes: list[FoundQuote] = []
+    sentence_starts = [match.end() for match in _SENTENCE_START.finditer(text)]
+    for opened, closed in _guillemet_pairs(text):
+        words_end = len(text) if closed is None else closed
+        words = text[opened + 1 : words_end].strip()
+        if not words:
+            continue
+        start = text.index(words, opened + 1)
+        speaker: str | None = None
+        if closed is not None:
+            after = re.match(
+                r"\s*[,]?\s*(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", text[closed + 1 :], re.S
+            )
+            if after:
+                speaker = _speaker_after_verb(after["rest"])
+        if speaker is None:
+            sentence = max((at for at in sentence_starts if at <= opened), default=0)
+            clause = text[sentence:opened]
+            ifolge = re.match(r"\s*(?:Ifølge|I følge)\s+(?P<who>.+?)\s+\S+\s*$", clause)
+            if ifolge and "," not in ifolge["who"]:
+                speaker = "ifølge " + ifolge["who"]
+            elif _INTRODUCED.search(clause):
+                speaker = _subject_speaker(clause)
+        whole = opened == 0 and (closed is None or not text[closed + 1 :].strip(" .,!?…"))
+        if speaker is None and not whole:
+            continue
+        quotes.append(FoundQuote(words, speaker, start, start + len(words), "guillemet", open_ended=closed is None))
+    return quotes
+
+
+def find_quotes_in(text: str, opens_with_quote: bool) -> list[FoundQuote]:
+    """Every quote in a paragraph or quote segment, in reading order.
+
+    Dash quotes open the text or follow a full stop; inside a paragraph only those with an
+    attribution count, and a quote segment's opening quote counts even without one (the
+    speaker is then often named in a paragraph next to it). Guillemets inside a dash quote
+    are quoted speech within the quote and are not quotes of their own.
+    """
+    dashes = _dash_quotes(text, opens_with_quote)
+    covered = [(quote.start, stop) for quote, stop in dashes]
+    found = [quote for quote, _ in dashes]
+    for quote in _guillemet_quotes(text):
+        if not any(start <= quote.start < stop for start, stop in covered):
+            found.append(quote)
+    return sorted(found, key=lambda quote: quote.start)
+
+
+def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None]]:
+    """(words, speaker) of every quote in a paragraph or quote segment; see find_quotes_in."""
+    return [(quote.words, quote.speaker) for quote in find_quotes_in(text, opens_with_quote)]
+
+
+def intro_speaker(text: str) -> str | None:
+    """The speaker a paragraph hands the next one to: `Statsministeren sier til NTB:`."""
+    if not text.rstrip().endswith(":"):
+        return None
+    starts = [match.end() for match in _SENTENCE_START.finditer(text)]
+    sentence = max((at for at in starts if at < len(text.rstrip()) - 1), default=0)
+    return _subject_speaker(text[sentence:].rstrip()[:-1])
+
+
+def restated_speaker(text: str) -> str | None:
+    """The speaker of the quote just before a paragraph that opens `Det sier X …`."""
+    match = _RESTATED.match(text)
+    return _speaker_after_verb(match["rest"]) if match else None
 
 
 # -- classification of plain blocks --------------------------------------------------------------
@@ -425,7 +573,7 @@ class _Piece:
     label: str | None = None
     caption_text: str | None = None
     credit: Credit | None = None
-    quotes: list[tuple[str, str | None]] = field(default_factory=list)
+    quotes: list[FoundQuote] = field(default_factory=list)
     is_caption_row: bool = False
 
 
@@ -440,7 +588,7 @@ def _caption_pieces(cleaned: CleanText, first_is_quote: bool) -> list[_Piece]:
             quote_end = part.start + len(quote_text)
             pieces.append(
                 _Piece("quote", quote_text, cleaned.raw_slice(part.start, quote_end).strip(),
-                       quotes=find_quotes(quote_text, opens_with_quote=True))
+                       quotes=find_quotes_in(quote_text, opens_with_quote=True))
             )
             if part.credit is not None:
                 credit_start = part.start + cleaned.text[part.start :].find(part.credit.raw)
@@ -464,10 +612,10 @@ def _paragraph_pieces(cleaned: CleanText) -> list[_Piece]:
     if match and match.start() > 0:
         return [
             _Piece("paragraph", text[: match.start()], cleaned.raw_slice(0, match.start()).strip(),
-                   quotes=find_quotes(text[: match.start()], opens_with_quote=False)),
+                   quotes=find_quotes_in(text[: match.start()], opens_with_quote=False)),
             _Piece("byline", text[match.start() :].strip(), cleaned.raw_slice(match.start(), len(text)).strip()),
         ]
-    return [_Piece("paragraph", text, cleaned.raw, quotes=find_quotes(text, opens_with_quote=False))]
+    return [_Piece("paragraph", text, cleaned.raw, quotes=find_quotes_in(text, opens_with_quote=False))]
 
 
 def _classify(cleaned: CleanText, *, has_title: bool, has_content: bool, is_last: bool) -> list[_Piece]:
@@ -484,7 +632,7 @@ def _classify(cleaned: CleanText, *, has_title: bool, has_content: bool, is_last
     if opens_with_dash:
         if CREDIT_MARK.search(text):
             return _caption_pieces(cleaned, first_is_quote=True)
-        return [_Piece("quote", text, raw, quotes=find_quotes(text, opens_with_quote=True))]
+        return [_Piece("quote", text, raw, quotes=find_quotes_in(text, opens_with_quote=True))]
     if CREDIT_MARK.search(text):
         return _caption_pieces(cleaned, first_is_quote=False)
     trailing = _trailing_bare_credit(text)
@@ -521,9 +669,9 @@ def _hinted(block: Block, cleaned: CleanText) -> list[_Piece]:
         return [_Piece("caption", text, raw, label=label, caption_text=caption_text, credit=credit,
                        is_caption_row=True)]
     if hint == "paragraph" and _DASH_OPEN.match(text):
-        return [_Piece("quote", text, raw, quotes=find_quotes(text, opens_with_quote=True))]
+        return [_Piece("quote", text, raw, quotes=find_quotes_in(text, opens_with_quote=True))]
     if hint in ("paragraph", "lede"):
-        return [_Piece(hint, text, raw, quotes=find_quotes(text, opens_with_quote=False))]
+        return [_Piece(hint, text, raw, quotes=find_quotes_in(text, opens_with_quote=False))]
     if hint is None:
         return _paragraph_pieces(cleaned)
     return [_Piece(hint, text, raw)]
@@ -539,6 +687,67 @@ def _demote_subheading_runs(pieces: list[_Piece]) -> None:
         after = kinds[index + 1] if index + 1 < len(kinds) else None
         if "subheading" in (before, after):
             piece.kind = "paragraph"
+
+
+# Pieces that sit beside the text and do not break a run of paragraphs.
+_ASIDE_KINDS = frozenset({"caption", "credit", "link", "byline"})
+
+
+def _attribute_across_paragraphs(pieces: list[_Piece]) -> None:
+    """Speakers for quotes that open a paragraph without one, from the paragraphs around.
+
+    In order: a paragraph before that introduces the quote (`Hun sier til NTB:`); a guillemet
+    quote that went on from the paragraph before; a paragraph after that names who said it
+    (`Det sier X til NTB.`); the quote just before in an unbroken run of quotes; the first
+    attributed quote after in that run (a multi-paragraph quote whose speaker comes last).
+    """
+    text_pieces = [piece for piece in pieces if piece.kind not in _ASIDE_KINDS]
+    for index, piece in enumerate(text_pieces):
+        speaker = _paragraph_speaker(text_pieces, index)
+        if speaker is not None:
+            first = piece.quotes[0]
+            piece.quotes[0] = FoundQuote(first.words, speaker, first.start, first.end, first.form, first.open_ended)
+
+
+def _opening_quote(piece: _Piece) -> FoundQuote | None:
+    """The quote a piece opens with, if it opens with one (`– `, `«`)."""
+    if not piece.quotes or piece.quotes[0].start > 2:
+        return None
+    return piece.quotes[0]
+
+
+def _paragraph_speaker(pieces: list[_Piece], index: int) -> str | None:
+    opening = _opening_quote(pieces[index])
+    if opening is None or opening.speaker is not None:
+        return None
+    previous = pieces[index - 1] if index > 0 else None
+    if previous is not None:
+        introduced = intro_speaker(previous.text)
+        if introduced:
+            return introduced
+        if previous.quotes and previous.quotes[-1].open_ended and previous.quotes[-1].speaker:
+            return previous.quotes[-1].speaker
+    # Forward: past the unattributed quotes of this run to the paragraph that names the speaker.
+    position = index
+    while position + 1 < len(pieces):
+        following = pieces[position + 1]
+        restated = restated_speaker(following.text)
+        if restated:
+            return restated
+        next_opening = _opening_quote(following)
+        if next_opening is None or next_opening.speaker is not None:
+            break
+        position += 1
+    run_ends_attributed = position + 1 < len(pieces) and _opening_quote(pieces[position + 1]) is not None
+    if previous is not None and previous.quotes and _opening_quote(previous) is not None:
+        last = previous.quotes[-1]
+        if last.speaker and (last.form == opening.form or previous.kind == "quote"):
+            return last.speaker
+    if run_ends_attributed and not opening.words.endswith("?"):
+        following_opening = _opening_quote(pieces[position + 1])
+        if following_opening is not None:
+            return following_opening.speaker
+    return None
 
 
 def split_document(doc: SourceDocument) -> Article:
@@ -571,6 +780,7 @@ def split_document(doc: SourceDocument) -> Article:
         pieces.extend(new)
 
     _demote_subheading_runs(pieces)
+    _attribute_across_paragraphs(pieces)
     if not any(piece.kind == "lede" for piece in pieces):
         for piece in pieces:
             if piece.kind == "paragraph":
@@ -594,8 +804,9 @@ def split_document(doc: SourceDocument) -> Article:
                     credit_raw=credit.raw if credit else None,
                 )
             )
-        for words, speaker in piece.quotes:
-            quotes.append(Quote(position=position, text=words, speaker=speaker))
+        for found in piece.quotes:
+            quotes.append(Quote(position=position, text=found.words, speaker=found.speaker,
+                                start=found.start, end=found.end))
 
     title = doc_title or next((p.text for p in pieces if p.kind == "title"), None)
     lede = next((p.text for p in pieces if p.kind == "lede"), None)
