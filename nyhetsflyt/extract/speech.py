@@ -22,6 +22,7 @@ BOKMAL_SPEECH_VERBS: tuple[str, ...] = (
     "anslår", "anslo", "beskriver", "beskrev", "røper", "røpet", "avslører", "avslørte",
     "tvitrer", "tvitret", "twitrer", "twitret", "melder", "meldte", "insisterer", "insisterte",
     "lover", "lovet", "slår fast", "slo fast", "framholder", "fremholder", "framholdt", "fremholdt",
+    "utbryter", "utbrøt", "påstår", "påsto", "uttrykker", "uttrykte",
 )
 
 NYNORSK_SPEECH_VERBS: tuple[str, ...] = (
@@ -35,9 +36,17 @@ NYNORSK_SPEECH_VERBS: tuple[str, ...] = (
     "smiler", "smilte", "kommenterer", "kommenterte", "gjentek", "gjentok", "konkluderer",
     "konkluderte", "utdjupar", "utdjupa", "skyt inn", "skaut inn", "oppsummerer", "oppsummerte",
     "avsluttar", "avslutta", "lovar", "lova", "meldar", "melde", "tvitra", "tvitrar",
+    "utbryt", "utbraut", "ytrar", "ytra", "påstår", "påstod", "uttrykkjer", "uttrykte",
 )
 
 SPEECH_VERBS: dict[str, tuple[str, ...]] = {"nb": BOKMAL_SPEECH_VERBS, "nn": NYNORSK_SPEECH_VERBS}
+
+# Verbs that bring in someone's words in guillemets but do not attribute a dash quote:
+# `kaller pågripelsen «et angrep»`, `omtala det som «ei krise»`.
+REPORTING_VERBS: dict[str, tuple[str, ...]] = {
+    "nb": ("kaller", "kalte", "omtaler", "omtalte", "karakteriserer", "karakteriserte", "beskriver", "beskrev"),
+    "nn": ("kallar", "kalla", "omtalar", "omtala", "karakteriserer", "karakteriserte", "skildrar", "skildra"),
+}
 
 # Personal pronouns that can be the whole speaker: `sier hun`, `seier ho`, `sa dei`.
 BOKMAL_PRONOUNS = frozenset({"han", "hun", "de", "vi", "jeg", "du", "dere", "den", "det", "man"})
@@ -50,6 +59,23 @@ SINGULAR_PRONOUNS = frozenset({"han", "hun", "ho"})
 def finite_verbs() -> frozenset[str]:
     """The verb that opens an attribution, in either standard (`legger` of `legger til`)."""
     return frozenset(verb.split()[0] for verbs in SPEECH_VERBS.values() for verb in verbs)
+
+
+def reporting_verbs() -> frozenset[str]:
+    """Speech verbs and the verbs that report words in guillemets, in either standard."""
+    return finite_verbs() | frozenset(verb for verbs in REPORTING_VERBS.values() for verb in verbs)
+
+
+def particle_only_verbs() -> dict[str, frozenset[str]]:
+    """Verbs that speak only with their particle (`la … til`, `held … fram`): verb -> particles."""
+    alone = frozenset(verb for verbs in SPEECH_VERBS.values() for verb in verbs if " " not in verb)
+    needs: dict[str, set[str]] = {}
+    for verbs in SPEECH_VERBS.values():
+        for verb in verbs:
+            first, *rest = verb.split()
+            if rest and first not in alone:
+                needs.setdefault(first, set()).add(rest[0])
+    return {verb: frozenset(words) for verb, words in needs.items()}
 
 
 def particles() -> frozenset[str]:

@@ -9,6 +9,7 @@ quote are rarely the one speaking, and captions sit beside the text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -84,7 +85,18 @@ def speaker_name(speaker: str) -> str | None:
 
 
 def resolve_name(name: str, mentions: Sequence[NamedMention]) -> str:
-    """A name from an attribution as the article names it elsewhere, else as written."""
+    """A name from an attribution as the article names it elsewhere, else as written.
+
+    A surname the article gives in full once (`Nasrallah`, `Hassan Nasrallah`) is the full name.
+    """
+    folded_name = name.casefold()
+    fuller = {
+        mention.canonical
+        for mention in mentions
+        if mention.label == "PER" and mention.canonical.casefold().endswith(" " + folded_name)
+    }
+    if len(fuller) == 1:
+        return fuller.pop()
     for mention in mentions:
         if name in (mention.text, mention.canonical):
             return mention.canonical
@@ -120,12 +132,21 @@ def resolve_quotes(
             position == mention.position and start <= mention.start < end for position, start, end in spans
         )
     ]
+    people = [
+        mention
+        for mention in in_order
+        if mention.label == "PER"
+        and mention.segment_kind not in _OUTSIDE_READING_ORDER
+        and not any(
+            position == mention.position and start <= mention.start < end for position, start, end in spans
+        )
+    ]
     speakers: list[tuple[tuple[int, int], str]] = []  # (where the attribution is, canonical)
     resolved: list[ResolvedQuote | None] = [None] * len(quotes)
     for index in sorted(range(len(quotes)), key=lambda index: spans[index]):
         quote = quotes[index]
         position, start, end = spans[index]
-        canonical = _resolve_speaker(quote, (position, start), in_order, subjects, speakers)
+        canonical = _resolve_speaker(quote, (position, start), in_order, subjects, speakers, people)
         if canonical is not None:
             # The attribution follows the quoted words: it counts as coming after them.
             speakers.append(((position, end), canonical))
@@ -150,21 +171,31 @@ def _resolve_speaker(
     mentions: Sequence[NamedMention],
     subjects: Sequence[NamedMention],
     speakers: Sequence[tuple[tuple[int, int], str]],
+    people: Sequence[NamedMention] = (),
 ) -> str | None:
-    if not quote.speaker or not quote.speaker.strip():
+    speaker = " ".join((quote.speaker or "").split())
+    if not speaker:
         return None
-    if quote.speaker.strip().casefold() in SINGULAR_PRONOUNS:
-        return _most_recent_person(where, subjects, speakers)
-    name = speaker_name(quote.speaker)
-    if name is None:
-        return None
-    words = name.split()
-    if len(words) > 1 and quote.speaker.lstrip().startswith(words[0]) and not _named(name, mentions):
-        # A sentence-initial title reads as part of the name: "Statsminister Jonas Gahr Støre".
-        shorter = " ".join(words[1:])
-        if _named(shorter, mentions):
-            return resolve_name(shorter, mentions)
-    return resolve_name(name, mentions)
+    if speaker.casefold() in SINGULAR_PRONOUNS:
+        return _most_recent_person(where, subjects, speakers, people)
+    named = _person_named_in(speaker, mentions)
+    if named is not None:
+        return named
+    if is_role(speaker):
+        # "sier treneren", "seier statsråden": a person the article has named already.
+        return _most_recent_person(where, subjects, speakers, people)
+    for part in (speaker, *speaker.split(",")[1:]):
+        name = speaker_name(part)
+        if name is None:
+            continue
+        words = name.split()
+        for drop in range(len(words)):
+            # A title or an owner before the name reads as part of it: "Statsminister Jonas Gahr Støre".
+            shorter = " ".join(words[drop:])
+            if _named(shorter, mentions):
+                return resolve_name(shorter, mentions)
+    name = speaker_name(speaker)
+    return resolve_name(name, mentions) if name is not None else None
 
 
 def _named(name: str, mentions: Sequence[NamedMention]) -> bool:
@@ -172,15 +203,62 @@ def _named(name: str, mentions: Sequence[NamedMention]) -> bool:
     return any(folded in (mention.text.casefold(), mention.canonical.casefold()) for mention in mentions)
 
 
+def _person_named_in(speaker: str, mentions: Sequence[NamedMention]) -> str | None:
+    """The canonical name of the longest person the article names inside the attribution."""
+    folded = speaker.casefold()
+    found = [
+        mention
+        for mention in mentions
+        if mention.label == "PER" and len(mention.text) > 2
+        and re.search(r"(?<!\w)" + re.escape(mention.text.casefold()) + r"(?!\w)", folded)
+    ]
+    if not found:
+        return None
+    return max(found, key=lambda mention: len(mention.text)).canonical
+
+
+# Nouns for a body rather than a person: "sier politiet" names no one to look back for.
+_COLLECTIVES = frozenset(
+    {"politiet", "selskapet", "avisen", "avisa", "nettstedet", "departementet", "direktoratet", "kommunen",
+     "partiet", "klubben", "forbundet", "regjeringen", "regjeringa", "byrået", "nyhetsbyrået", "kanalen",
+     "domstolen", "retten", "rapporten", "meldingen", "meldinga", "organisasjonen", "sykehuset", "sjukehuset",
+     "universitetet", "skolen", "skulen", "firmaet", "banken", "tilsynet", "foreningen", "foreininga", "styret",
+     "ledelsen", "leiinga", "utvalget", "utvalet", "etaten", "ministeriet", "kontoret", "laget", "ambassaden"}
+)
+_DETERMINERS = frozenset({"den", "det", "denne", "dette", "dei", "de"})
+
+
+def is_role(speaker: str) -> bool:
+    """Whether an attribution is a definite role instead of a name: `treneren`, `24-åringen`,
+    `Høyre-representanten`, `den nye statsråden`."""
+    words = [word.strip(",.") for word in speaker.split()]
+    if words and words[0].casefold() in _DETERMINERS:
+        words = words[1:]
+    if not words or len(words) > 3:
+        return False
+    head = words[-1]
+    tail = head.rsplit("-", 1)[-1]
+    if not tail[:1].islower() or any(word[:1].isupper() for word in words[:-1]):
+        return False
+    if tail.casefold() in _COLLECTIVES or head.casefold() in SINGULAR_PRONOUNS:
+        return False
+    return tail.endswith(("en", "et", "a", "ne", "n"))
+
+
 def _most_recent_person(
     where: tuple[int, int],
     subjects: Sequence[NamedMention],
     speakers: Sequence[tuple[tuple[int, int], str]],
+    people: Sequence[NamedMention] = (),
 ) -> str | None:
-    """The person last named as a subject, or last quoted, before `where` in reading order."""
+    """The person last named as a subject, or last quoted, before `where` in reading order; when
+    there is none, the person last named at all."""
     candidates = [((mention.position, mention.start), mention.canonical) for mention in subjects]
     candidates += list(speakers)
     before = [candidate for candidate in candidates if candidate[0] < where]
+    if not before:
+        before = [((mention.position, mention.start), mention.canonical) for mention in people
+                  if (mention.position, mention.start) < where]
     if not before:
         return None
     return max(before, key=lambda candidate: candidate[0])[1]

@@ -38,7 +38,7 @@ from nyhetsflyt.extract.credits import (
     looks_like_name,
     parse_credit,
 )
-from nyhetsflyt.extract.speech import PRONOUNS, finite_verbs, particles
+from nyhetsflyt.extract.speech import PRONOUNS, finite_verbs, particle_only_verbs, particles, reporting_verbs
 from nyhetsflyt.text import CleanText, clean, clean_text
 
 EXTRACTOR_VERSION = "nyhetsflyt-split/1.0"
@@ -251,12 +251,28 @@ class FoundQuote:
     open_ended: bool = False
 
 
+_INITIAL = re.compile(r"^[A-ZÆØÅ]\.$")
+_ARTICLES = frozenset({"en", "ei", "et", "ein", "eit"})
+# A name in apposition after a role: `studiedirektør ved HSF, Terje Bjelle,`.
+_APPOSITION = re.compile(
+    r"^[^,.!?«»]{0,70}?,\s+(?P<name>[A-ZÆØÅ][\w'’-]+(?:\s+(?:[A-ZÆØÅ][\w'’.-]*|von|van|der|de|af))+)(?=[\s,.!?]|$)"
+)
+
+
 def _speaker(rest: str) -> str | None:
+    words = rest.split()
+    if len(words) > 1 and words[0].casefold() in _ARTICLES:
+        # "sa en rolig Moreno", "sa ein nøgd Hansen": the article and adjectives come before the name.
+        for skip in range(1, min(4, len(words))):
+            if words[skip][:1].isupper():
+                rest = " ".join(words[skip:])
+                break
     tokens: list[str] = []
     for token in rest.split():
         bare = token.strip("«»\"”“’'()")
-        stop_here = token.endswith((",", ".", "!", "?", ":", ";"))
-        bare = bare.rstrip(",.!?:;")
+        initial = bool(_INITIAL.match(bare))
+        stop_here = token.endswith((",", ".", "!", "?", ":", ";")) and not initial
+        bare = bare if initial else bare.rstrip(",.!?:;")
         lowered = bare.casefold()
         if not bare or (lowered in _SPEAKER_STOP and tokens):
             break
@@ -268,7 +284,20 @@ def _speaker(rest: str) -> str | None:
         tokens.append(bare)
         if stop_here or len(tokens) >= 8 or (len(tokens) == 1 and lowered in PRONOUNS):
             break
-    return " ".join(tokens) or None
+    speaker = " ".join(tokens) or None
+    if speaker is not None and _names_a_role(tokens):
+        apposition = _APPOSITION.match(rest)
+        if apposition:
+            return f"{rest[: apposition.start('name')].rstrip(', ')}, {apposition['name'].rstrip('.')}"
+    return speaker
+
+
+def _names_a_role(tokens: list[str]) -> bool:
+    """Whether a speaker names a role or an owner rather than a person: `studiedirektør`, `Israels ambassadør`."""
+    first = tokens[0]
+    if first[:1].islower() or first.isdigit():
+        return True
+    return len(tokens) > 1 and first.endswith("s") and tokens[1][:1].islower()
 
 
 def _speaker_after_verb(rest: str) -> str | None:
@@ -321,42 +350,72 @@ def _dash_quotes(text: str, opens_with_quote: bool) -> list[tuple[FoundQuote, in
 
 # The clause before an opening guillemet that introduces it: `X sier at «`, `X sier til NTB: «`.
 _INTRODUCED = re.compile(r"(?:\bat|:)\s*$")
-# A sentence boundary: where the clause of a speaker before a quote begins.
-_SENTENCE_START = re.compile(r"(?:^|[.!?»”]\s+)(?=[«\"“]?[A-ZÆØÅ0-9])")
+# A sentence boundary: where the clause of a speaker before a quote begins. Not after an initial or
+# a short abbreviation (`St. Pauli`, `Tor B. Jørgensen`).
+_SENTENCE_START = re.compile(r"(?:^|(?<![\s.][A-ZÆØÅa-zæøå])(?<!\b[A-ZÆØÅ][a-z])[.!?»”]\s+)(?=[«\"“]?[A-ZÆØÅ0-9])")
 # Opening words that are no subject: the subject then follows the verb (`I en melding skriver X`).
 _ADVERBIAL_OPENERS = frozenset(
     {"i", "på", "til", "etter", "før", "under", "nå", "no", "da", "då", "derfor", "difor", "også", "videre",
      "vidare", "dessuten", "dessutan", "senere", "seinare", "samtidig", "men", "og", "så", "her", "der",
      "overfor", "om", "med", "ved", "fra", "frå", "hos", "torsdag", "fredag", "mandag", "tirsdag", "onsdag",
      "lørdag", "søndag", "måndag", "tysdag", "laurdag", "sundag", "tidligere", "tidlegare", "likevel",
-     "allerede", "alt", "dermed", "slik", "sånn", "det", "dette", "selv", "sjølv"}
+     "allerede", "alt", "dermed", "slik", "sånn", "det", "dette", "selv", "sjølv", "deretter", "etterpå"}
 )
 _WORD = re.compile(r"[^\s]+")
 _RESTATED = re.compile(
-    r"^(?:Det|Dette|Slik|Så|Sånn|Dét)\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S
+    r"(?:Det|Dette|Slik|Så|Sånn|Dét)\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S
 )
+_REPORTING_VERBS = reporting_verbs()
+_PARTICLE_ONLY = particle_only_verbs()
+# A quote reported inside a clause (`X sa at planen er «…»`) must be more than a phrase: two or three
+# words in guillemets there are a term or a scare quote (`et godt tegn`), not someone's words.
+_MIN_REPORTED_WORDS = 4
+_SUBORDINATORS = frozenset({"at", "som", "der", "då", "da", "når", "fordi", "etter", "og", "men", "om", "mens", "medan"})
 
 
-def _subject_speaker(clause: str) -> str | None:
+def _bare(word: str) -> str:
+    return word.strip(",;:.!?«»\"“”()").casefold()
+
+
+def _speech_verb_at(words: list[re.Match[str]], index: int, verbs: frozenset[str]) -> bool:
+    bare = _bare(words[index].group(0))
+    if bare not in verbs:
+        return False
+    particles_needed = _PARTICLE_ONLY.get(bare)
+    if particles_needed is None:
+        return True
+    return any(_bare(word.group(0)) in particles_needed for word in words[index + 1 : index + 5])
+
+
+def _subject_speaker(clause: str, verbs: frozenset[str] = _FINITE_VERBS) -> str | None:
     """The speaker of a clause that holds a speech verb: `Statsminister Ola Dal sier til NTB`.
 
-    The subject is what comes before the verb; a clause opening with an adverbial (`I en
-    melding skriver politiet`, `Ifølge X er`) has its subject right after the verb instead.
+    The subject is the name or pronoun right before the verb (`då Grossman sa`), else what opens
+    the clause; a clause opening with an adverbial (`I en melding skriver politiet`) has its subject
+    right after the verb instead.
     """
     words = list(_WORD.finditer(clause))
     for index, word in enumerate(words):
-        bare = word.group(0).strip(",;:.!?«»\"“”()").casefold()
-        if bare not in _FINITE_VERBS:
+        if not _speech_verb_at(words, index, verbs):
             continue
         before = clause[: word.start()].strip(" ,")
         after = clause[word.end() :]
         if not before:
             return _speaker_after_verb(after)
-        first = before.split()[0].strip("«»\"“”(),").casefold()
-        if first in ("ifølge", "iflg."):
-            return "ifølge " + before.split(None, 1)[1] if len(before.split()) > 1 else None
-        if first in _ADVERBIAL_OPENERS or index > 10:
+        before_words = before.split()
+        first = before_words[0].strip("«»\"“”(),").casefold()
+        if first in ("ifølge", "iflg.", "ifølgje"):
+            return "ifølge " + " ".join(before_words[1:]) if len(before_words) > 1 else None
+        last = before_words[-1].strip(",")
+        if last.casefold() in PRONOUNS:
+            return last
+        if last[:1].isupper() and len(before_words) > 1 and before_words[-2].casefold() in _SUBORDINATORS:
+            return last  # "då Grossman sa", "fordi Hansen mener"
+        if first in _ADVERBIAL_OPENERS:
             return _speaker_after_verb(after)
+        if len(before_words) > 10 or before_words[-1].casefold() in _SUBORDINATORS:
+            # The verb sits deep in the sentence ("X slo tilbake … og hevdet at"): its subject opens it.
+            return " ".join(before_words[:6])
         return before
     return None
 
@@ -380,6 +439,61 @@ def _guillemet_pairs(text: str) -> list[tuple[int, int | None]]:
     return pairs
 
 
+_AFTER_QUOTE = re.compile(r"\s*[,]?\s*(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S)
+# The attribution that ends the sentence a quote sits in: `«…» på Gazastripen, sier X.`
+_SENTENCE_ATTRIBUTION = re.compile(r",\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^,.!?]*[^\s,.!?][.!?]?)\s*$")
+
+
+_AS_SAID = re.compile(r"\s*,?\s*som\s+(?P<who>[A-ZÆØÅ][^,.!?«»]{0,60}?)\s+(?P<verb>" + _VERB_PATTERN + r")\b")
+
+
+def _sentence_end(text: str, start: int) -> tuple[int, int]:
+    """Where the sentence holding `start` ends, and where the next one begins."""
+    for match in _SENTENCE_START.finditer(text, start + 1):
+        if match.start() > start:
+            return match.start(), match.end()
+    return len(text), len(text)
+
+
+def _speaker_after(text: str, closed: int) -> str | None:
+    """A speaker named after the closing guillemet: right after it (`», sier X`, `», som X sa`), at
+    the end of its sentence, or in the next sentence (`«…». Det sa X til NRK.`)."""
+    after = _AFTER_QUOTE.match(text, closed + 1)
+    if after:
+        return _speaker_after_verb(after["rest"])
+    as_said = _AS_SAID.match(text, closed + 1)
+    if as_said:
+        return _speaker(as_said["who"])
+    end, following_start = _sentence_end(text, closed)
+    tail = text[closed + 1 : end]
+    if "«" not in tail:
+        attribution = _SENTENCE_ATTRIBUTION.search(tail)
+        if attribution:
+            speaker = _speaker_after_verb(attribution["rest"])
+            if speaker:
+                return speaker
+    restated = _RESTATED.match(text, following_start) if following_start < len(text) else None
+    if restated and not tail.strip(" .!?"):
+        return _speaker_after_verb(restated["rest"])
+    return None
+
+
+def _speaker_before(text: str, opened: int, words: str, sentence_starts: list[int]) -> str | None:
+    """A speaker named in the clause before the opening guillemet: `X sier at «`, `Ifølge X er «`."""
+    sentence = max((at for at in sentence_starts if at <= opened), default=0)
+    clause = text[sentence:opened]
+    ifolge = re.match(r"\s*(?:Ifølge|I følge|Ifølgje)\s+(?P<who>.+?)\s+\S+\s*$", clause)
+    if ifolge and "," not in ifolge["who"]:
+        return "ifølge " + ifolge["who"]
+    if _INTRODUCED.search(clause):
+        speaker = _subject_speaker(clause)
+        if speaker:
+            return speaker
+    if len(words.split()) >= _MIN_REPORTED_WORDS:
+        return _subject_speaker(clause, _REPORTING_VERBS)
+    return None
+
+
 def _guillemet_quotes(text: str) -> list[FoundQuote]:
     """Quotes in guillemets with their speaker: `«…», sier X`, `X sier at «…»`, `Ifølge X er «…»`.
 
@@ -394,21 +508,9 @@ def _guillemet_quotes(text: str) -> list[FoundQuote]:
         if not words:
             continue
         start = text.index(words, opened + 1)
-        speaker: str | None = None
-        if closed is not None:
-            after = re.match(
-                r"\s*[,]?\s*(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", text[closed + 1 :], re.S
-            )
-            if after:
-                speaker = _speaker_after_verb(after["rest"])
+        speaker = _speaker_after(text, closed) if closed is not None else None
         if speaker is None:
-            sentence = max((at for at in sentence_starts if at <= opened), default=0)
-            clause = text[sentence:opened]
-            ifolge = re.match(r"\s*(?:Ifølge|I følge)\s+(?P<who>.+?)\s+\S+\s*$", clause)
-            if ifolge and "," not in ifolge["who"]:
-                speaker = "ifølge " + ifolge["who"]
-            elif _INTRODUCED.search(clause):
-                speaker = _subject_speaker(clause)
+            speaker = _speaker_before(text, opened, words, sentence_starts)
         whole = opened == 0 and (closed is None or not text[closed + 1 :].strip(" .,!?…"))
         if speaker is None and not whole:
             continue
@@ -439,12 +541,22 @@ def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None
 
 
 def intro_speaker(text: str) -> str | None:
-    """The speaker a paragraph hands the next one to: `Statsministeren sier til NTB:`."""
-    if not text.rstrip().endswith(":"):
+    """The speaker a paragraph hands the next one to: `Statsministeren sier til NTB:`.
+
+    The paragraph ends with a colon; the speaker is the subject of its last sentence with a speech
+    verb (`X sier at … Det er én faktor som gjør det spesielt:`).
+    """
+    stripped = text.rstrip()
+    if not stripped.endswith(":"):
         return None
-    starts = [match.end() for match in _SENTENCE_START.finditer(text)]
-    sentence = max((at for at in starts if at < len(text.rstrip()) - 1), default=0)
-    return _subject_speaker(text[sentence:].rstrip()[:-1])
+    body = stripped[:-1]
+    starts = sorted({0, *(match.end() for match in _SENTENCE_START.finditer(body))})
+    ends = [*starts[1:], len(body)]
+    for start, end in reversed(list(zip(starts, ends, strict=True))):
+        speaker = _subject_speaker(body[start:end])
+        if speaker:
+            return speaker
+    return None
 
 
 def restated_speaker(text: str) -> str | None:
