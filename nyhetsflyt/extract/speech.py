@@ -42,10 +42,12 @@ NYNORSK_SPEECH_VERBS: tuple[str, ...] = (
 SPEECH_VERBS: dict[str, tuple[str, ...]] = {"nb": BOKMAL_SPEECH_VERBS, "nn": NYNORSK_SPEECH_VERBS}
 
 # Verbs that bring in someone's words in guillemets but do not attribute a dash quote:
-# `kaller pågripelsen «et angrep»`, `omtala det som «ei krise»`.
+# `kaller pågripelsen «et angrep»`, `omtala det som «ei krise»`, `ved å si at «…»`.
 REPORTING_VERBS: dict[str, tuple[str, ...]] = {
-    "nb": ("kaller", "kalte", "omtaler", "omtalte", "karakteriserer", "karakteriserte", "beskriver", "beskrev"),
-    "nn": ("kallar", "kalla", "omtalar", "omtala", "karakteriserer", "karakteriserte", "skildrar", "skildra"),
+    "nb": ("kaller", "kalte", "omtaler", "omtalte", "karakteriserer", "karakteriserte", "beskriver", "beskrev",
+           "si", "uttale", "skrive", "fortelle", "hevde", "svare"),
+    "nn": ("kallar", "kalla", "omtalar", "omtala", "karakteriserer", "karakteriserte", "skildrar", "skildra",
+           "seie", "seia", "uttale", "skrive", "skriva", "fortelje", "fortelja", "hevde", "svare", "svara"),
 }
 
 # Personal pronouns that can be the whole speaker: `sier hun`, `seier ho`, `sa dei`.

@@ -194,8 +194,10 @@ def _lemma(span: Span) -> str | None:
 
 def _is_subject(span: Span) -> bool | None:
     if span.doc.has_annotation("DEP"):
-        # Universal Dependencies calls the subject nsubj, the Norwegian Dependency Treebank SUBJ.
-        return any(token.dep_.casefold().startswith(("nsubj", "subj")) for token in span)
+        # Universal Dependencies calls the subject nsubj, the Norwegian Dependency Treebank SUBJ; word
+        # order adds a subject the parse hangs elsewhere (a name in apposition to it).
+        parsed = any(token.dep_.casefold().startswith(("nsubj", "subj")) for token in span)
+        return parsed or bool(subject_by_position(span))
     return subject_by_position(span)
 
 

@@ -10,7 +10,7 @@ quote are rarely the one speaking, and captions sit beside the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from spacy.lang.nb.stop_words import STOP_WORDS
@@ -89,14 +89,9 @@ def resolve_name(name: str, mentions: Sequence[NamedMention]) -> str:
 
     A surname the article gives in full once (`Nasrallah`, `Hassan Nasrallah`) is the full name.
     """
-    folded_name = name.casefold()
-    fuller = {
-        mention.canonical
-        for mention in mentions
-        if mention.label == "PER" and mention.canonical.casefold().endswith(" " + folded_name)
-    }
-    if len(fuller) == 1:
-        return fuller.pop()
+    fuller = _full_name(name, mentions)
+    if fuller != name:
+        return fuller
     for mention in mentions:
         if name in (mention.text, mention.canonical):
             return mention.canonical
@@ -136,7 +131,7 @@ def resolve_quotes(
         mention
         for mention in in_order
         if mention.label == "PER"
-        and mention.segment_kind not in _OUTSIDE_READING_ORDER
+        and mention.segment_kind not in _OUTSIDE_READING_ORDER - {"caption"}
         and not any(
             position == mention.position and start <= mention.start < end for position, start, end in spans
         )
@@ -176,14 +171,15 @@ def _resolve_speaker(
     speaker = " ".join((quote.speaker or "").split())
     if not speaker:
         return None
-    if speaker.casefold() in SINGULAR_PRONOUNS:
-        return _most_recent_person(where, subjects, speakers, people)
+    if speaker.casefold() in SINGULAR_PRONOUNS or is_role(speaker):
+        # "sier hun", "sier treneren", "seier statsråden": a person the article has named already.
+        person = _most_recent_person(where, subjects, speakers, people)
+        return _full_name(person, mentions) if person else None
+    if is_collective(speaker):
+        return _most_recent(where, mentions, lambda mention: mention.label == "ORG")
     named = _person_named_in(speaker, mentions)
     if named is not None:
-        return named
-    if is_role(speaker):
-        # "sier treneren", "seier statsråden": a person the article has named already.
-        return _most_recent_person(where, subjects, speakers, people)
+        return _full_name(named, mentions)
     for part in (speaker, *speaker.split(",")[1:]):
         name = speaker_name(part)
         if name is None:
@@ -195,7 +191,49 @@ def _resolve_speaker(
             if _named(shorter, mentions):
                 return resolve_name(shorter, mentions)
     name = speaker_name(speaker)
-    return resolve_name(name, mentions) if name is not None else None
+    if name is None:
+        return None
+    body = _body_named_in(speaker, name, mentions)
+    return body if body is not None else resolve_name(name, mentions)
+
+
+def _full_name(name: str, mentions: Sequence[NamedMention]) -> str:
+    """The one longer name of a person that ends with `name` (`Solskjær` -> `Ole Gunnar Solskjær`)."""
+    folded = name.casefold()
+    fuller = {
+        mention.canonical
+        for mention in mentions
+        if mention.label == "PER" and mention.canonical.casefold().endswith(" " + folded)
+    }
+    if not fuller:
+        return name
+    shortest = min(fuller, key=len)
+    # "Cenk Sahin" and "St. Paulis Cenk Sahin" name one person: the shorter is the name.
+    return shortest if all(other.casefold().endswith(shortest.casefold()) for other in fuller) else name
+
+
+def _body_named_in(speaker: str, name: str, mentions: Sequence[NamedMention]) -> str | None:
+    """An organisation or place the attribution names in full: `Vest politidistrikt`, `Norsk filminstitutt`."""
+    folded = speaker.casefold()
+    found = [
+        mention
+        for mention in mentions
+        if mention.label != "PER" and mention.text.startswith(name) and len(mention.text) > len(name)
+        and re.search(r"(?<!\w)" + re.escape(mention.text.casefold()) + r"(?!\w)", folded)
+    ]
+    return max(found, key=lambda mention: len(mention.text)).canonical if found else None
+
+
+def _most_recent(
+    where: tuple[int, int], mentions: Sequence[NamedMention], wanted: Callable[[NamedMention], bool]
+) -> str | None:
+    before = [
+        mention
+        for mention in mentions
+        if wanted(mention) and mention.segment_kind not in _OUTSIDE_READING_ORDER
+        and (mention.position, mention.start) < where
+    ]
+    return before[-1].canonical if before else None
 
 
 def _named(name: str, mentions: Sequence[NamedMention]) -> bool:
@@ -226,6 +264,12 @@ _COLLECTIVES = frozenset(
      "ledelsen", "leiinga", "utvalget", "utvalet", "etaten", "ministeriet", "kontoret", "laget", "ambassaden"}
 )
 _DETERMINERS = frozenset({"den", "det", "denne", "dette", "dei", "de"})
+
+
+def is_collective(speaker: str) -> bool:
+    """Whether an attribution names a body by what it is: `avisen`, `Hongkong-avisen`, `nettstedet`."""
+    words = speaker.split()
+    return len(words) == 1 and words[0].rsplit("-", 1)[-1].casefold() in _COLLECTIVES
 
 
 def is_role(speaker: str) -> bool:
@@ -300,6 +344,8 @@ def subject_by_position(span: Span) -> bool | None:
 def _is_finite(token: Token) -> bool:
     if token.pos_ not in _FINITE_POS:
         return False
+    if token.i > 0 and token.doc[token.i - 1].lower_ == "å":
+        return False  # an infinitive: "for å ignorere"
     forms = token.morph.get("VerbForm", [])
     # Without morphology any verb counts; with it, only finite forms (not `å si`, not `sagt`).
     return not forms or "Fin" in forms

@@ -259,6 +259,14 @@ _APPOSITION = re.compile(
 )
 
 
+# A name after a run of role words: `advokat og politiker Kevin Yam`, `Orkla-eier, investor og
+# tidligere troféjeger Stein Erik Hagen`.
+_ROLE_THEN_NAME = re.compile(
+    r"^\S+(?:[\s,]+(?:[a-zæøåéü0-9][\w-]*))*[\s,]+"
+    r"(?P<name>[A-ZÆØÅ][\w'’-]+(?:\s+(?:[A-ZÆØÅ][\w'’.-]*|von|van|der|de|af))+)(?=[\s,.!?]|$)"
+)
+
+
 def _speaker(rest: str) -> str | None:
     words = rest.split()
     if len(words) > 1 and words[0].casefold() in _ARTICLES:
@@ -285,19 +293,30 @@ def _speaker(rest: str) -> str | None:
         if stop_here or len(tokens) >= 8 or (len(tokens) == 1 and lowered in PRONOUNS):
             break
     speaker = " ".join(tokens) or None
-    if speaker is not None and _names_a_role(tokens):
-        apposition = _APPOSITION.match(rest)
+    pronoun = len(tokens) == 1 and tokens[0].casefold() in PRONOUNS
+    if speaker is not None and (not pronoun or tokens[0].casefold() == "den") and _names_a_role(tokens):
+        apposition = _APPOSITION.match(rest) or _ROLE_THEN_NAME.match(rest)
         if apposition:
             return f"{rest[: apposition.start('name')].rstrip(', ')}, {apposition['name'].rstrip('.')}"
     return speaker
 
 
+_ROLE_PREPOSITIONS = frozenset({"i", "ved", "på", "for", "fra", "frå", "hos", "til", "av", "under"})
+
+
 def _names_a_role(tokens: list[str]) -> bool:
-    """Whether a speaker names a role or an owner rather than a person: `studiedirektør`, `Israels ambassadør`."""
+    """Whether a speaker names a role or an owner and no person: `studiedirektør ved HSF`,
+    `Israels ambassadør`, `24-åringen`, `Orkla-eier` (but not `leder Siri Dahl`)."""
     first = tokens[0]
-    if first[:1].islower() or first.isdigit():
-        return True
-    return len(tokens) > 1 and first.endswith("s") and tokens[1][:1].islower()
+    role = first[:1].islower() or first.isdigit() or first.rsplit("-", 1)[-1][:1].islower()
+    if not role and not (len(tokens) > 1 and first.endswith("s") and tokens[1][:1].islower()):
+        return False
+    for token in tokens[1:]:
+        if token.casefold() in _ROLE_PREPOSITIONS:
+            return True  # what follows is where the role is held
+        if token[:1].isupper():
+            return False  # the person is named right after the role
+    return True
 
 
 def _speaker_after_verb(rest: str) -> str | None:
@@ -406,9 +425,15 @@ def _subject_speaker(clause: str, verbs: frozenset[str] = _FINITE_VERBS) -> str 
         first = before_words[0].strip("«»\"“”(),").casefold()
         if first in ("ifølge", "iflg.", "ifølgje"):
             return "ifølge " + " ".join(before_words[1:]) if len(before_words) > 1 else None
+        if before.endswith(",") or clause[: word.start()].rstrip().endswith(","):
+            inverted = _speaker_after_verb(after)  # "…, hevder BBC, og «…»"
+            if inverted and (inverted[:1].isupper() or inverted.casefold() in PRONOUNS):
+                return inverted
         last = before_words[-1].strip(",")
         if last.casefold() in PRONOUNS:
             return last
+        if first in PRONOUNS:
+            return before_words[0]  # "Hun grunngir sitt syn ved å uttale:"
         if last[:1].isupper() and len(before_words) > 1 and before_words[-2].casefold() in _SUBORDINATORS:
             return last  # "då Grossman sa", "fordi Hansen mener"
         if first in _ADVERBIAL_OPENERS:
@@ -466,12 +491,11 @@ def _speaker_after(text: str, closed: int) -> str | None:
         return _speaker(as_said["who"])
     end, following_start = _sentence_end(text, closed)
     tail = text[closed + 1 : end]
-    if "«" not in tail:
-        attribution = _SENTENCE_ATTRIBUTION.search(tail)
-        if attribution:
-            speaker = _speaker_after_verb(attribution["rest"])
-            if speaker:
-                return speaker
+    attribution = _SENTENCE_ATTRIBUTION.search(tail)
+    if attribution:
+        speaker = _speaker_after_verb(attribution["rest"])
+        if speaker:
+            return speaker
     restated = _RESTATED.match(text, following_start) if following_start < len(text) else None
     if restated and not tail.strip(" .!?"):
         return _speaker_after_verb(restated["rest"])
@@ -527,7 +551,7 @@ def find_quotes_in(text: str, opens_with_quote: bool) -> list[FoundQuote]:
     are quoted speech within the quote and are not quotes of their own.
     """
     dashes = _dash_quotes(text, opens_with_quote)
-    covered = [(quote.start, stop) for quote, stop in dashes]
+    covered = [(quote.start, quote.end) for quote, _ in dashes]
     found = [quote for quote, _ in dashes]
     for quote in _guillemet_quotes(text):
         if not any(start <= quote.start < stop for start, stop in covered):
