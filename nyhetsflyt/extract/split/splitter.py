@@ -502,18 +502,25 @@ def _speaker_after(text: str, closed: int) -> str | None:
     return None
 
 
-def _speaker_before(text: str, opened: int, words: str, sentence_starts: list[int]) -> str | None:
-    """A speaker named in the clause before the opening guillemet: `X sier at «`, `Ifølge X er «`."""
+def _speaker_before(
+    text: str, opened: int, words: str, sentence_starts: list[int], closes_sentence: bool
+) -> str | None:
+    """A speaker named in the clause before the opening guillemet: `X sier at «`, `Ifølge X er «`.
+
+    A short quote counts only when it ends the sentence (`Hun sa: «Nei.»`); inside a clause two or
+    three words in guillemets are a term (`er «et godt tegn» for`).
+    """
     sentence = max((at for at in sentence_starts if at <= opened), default=0)
     clause = text[sentence:opened]
     ifolge = re.match(r"\s*(?:Ifølge|I følge|Ifølgje)\s+(?P<who>.+?)\s+\S+\s*$", clause)
     if ifolge and "," not in ifolge["who"]:
         return "ifølge " + ifolge["who"]
-    if _INTRODUCED.search(clause):
+    long_enough = len(words.split()) >= _MIN_REPORTED_WORDS
+    if _INTRODUCED.search(clause) and (long_enough or closes_sentence):
         speaker = _subject_speaker(clause)
         if speaker:
             return speaker
-    if len(words.split()) >= _MIN_REPORTED_WORDS:
+    if long_enough:
         return _subject_speaker(clause, _REPORTING_VERBS)
     return None
 
@@ -534,7 +541,8 @@ def _guillemet_quotes(text: str) -> list[FoundQuote]:
         start = text.index(words, opened + 1)
         speaker = _speaker_after(text, closed) if closed is not None else None
         if speaker is None:
-            speaker = _speaker_before(text, opened, words, sentence_starts)
+            closes_sentence = closed is None or not text[closed + 1 : _sentence_end(text, closed)[0]].strip(" .!?…")
+            speaker = _speaker_before(text, opened, words, sentence_starts, closes_sentence)
         whole = opened == 0 and (closed is None or not text[closed + 1 :].strip(" .,!?…"))
         if speaker is None and not whole:
             continue
