@@ -127,8 +127,21 @@ def test_speakers_across_paragraphs() -> None:
         ("Vi har venta lenge på dette.", "Ho"),  # introduced by the paragraph before
         ("Og no er det endeleg klart", "ho"),
         ("Men det kostar", "ho"),
-        ("Kor mykje?", "ho"),  # in the run of quotes after an attributed one
+        ("Kor mykje?", None),  # the interviewer's question
         ("Dette går ikkje.", "Per Lund"),  # named in the paragraph after
+    ]
+
+
+def test_an_answer_to_a_question_is_the_interviewees() -> None:
+    quotes = article_quotes(
+        "– Vi må byggje ny skule, seier Kari Nes.",
+        "– Kor mykje vil det koste?",
+        "– Om lag hundre millionar.",
+    )
+    assert [(text, speaker) for _, text, speaker in quotes] == [
+        ("Vi må byggje ny skule", "Kari Nes"),
+        ("Kor mykje vil det koste?", None),
+        ("Om lag hundre millionar.", "Kari Nes"),
     ]
 
 

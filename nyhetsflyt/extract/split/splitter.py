@@ -842,8 +842,10 @@ def _attribute_across_paragraphs(pieces: list[_Piece]) -> None:
 
     In order: a paragraph before that introduces the quote (`Hun sier til NTB:`); a guillemet
     quote that went on from the paragraph before; a paragraph after that names who said it
-    (`Det sier X til NTB.`); the quote just before in an unbroken run of quotes; the first
-    attributed quote after in that run (a multi-paragraph quote whose speaker comes last).
+    (`Det sier X til NTB.`); the quote just before in an unbroken run of quotes; the person last
+    quoted, when the quote answers an unattributed question; the first attributed quote after in
+    the run (a multi-paragraph quote whose speaker comes last). An unattributed question in a run
+    is the interviewer's and keeps no speaker.
     """
     text_pieces = [piece for piece in pieces if piece.kind not in _ASIDE_KINDS]
     for index, piece in enumerate(text_pieces):
@@ -882,15 +884,29 @@ def _paragraph_speaker(pieces: list[_Piece], index: int) -> str | None:
         if next_opening is None or next_opening.speaker is not None:
             break
         position += 1
+    if opening.words.rstrip().endswith("?"):
+        return None  # an unattributed question in a run of quotes is the interviewer's
     run_ends_attributed = position + 1 < len(pieces) and _opening_quote(pieces[position + 1]) is not None
     if previous is not None and previous.quotes and _opening_quote(previous) is not None:
         last = previous.quotes[-1]
         if last.speaker and (last.form == opening.form or previous.kind == "quote"):
             return last.speaker
-    if run_ends_attributed and not opening.words.endswith("?"):
+        if last.speaker is None and last.words.rstrip().endswith("?"):
+            # The answer to an interviewer's question: the person the interview has quoted.
+            return _last_speaker(pieces[: index - 1])
+    if run_ends_attributed:
         following_opening = _opening_quote(pieces[position + 1])
         if following_opening is not None:
             return following_opening.speaker
+    return None
+
+
+def _last_speaker(pieces: list[_Piece], reach: int = 8) -> str | None:
+    """The speaker of the last attributed quote among the last `reach` pieces."""
+    for piece in reversed(pieces[-reach:]):
+        for quote in reversed(piece.quotes):
+            if quote.speaker:
+                return quote.speaker
     return None
 
 
