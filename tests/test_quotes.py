@@ -74,7 +74,7 @@ def test_unresolvable_speakers() -> None:
     quotes = [
         Quote(0, "Ingen har sagt noe", "han"),  # nobody named before it
         Quote(1, "Vi er enige", "de"),  # a group
-        Quote(2, "Uten avsender", None),
+        Quote(2, "Hvem sendte dette?", None),  # an unattributed question is the interviewer's
         Quote(3, "Det er alvorlig", "Den tyske statsministeren"),
     ]
     assert speakers(quotes) == [None, None, None, None]
@@ -152,3 +152,8 @@ def test_subject_by_word_order_without_a_parser() -> None:
     assert subject_by_position(doc[0:2]) is True  # opens the sentence
     assert subject_by_position(doc[7:9]) is False
     assert subject_by_position(nlp("Kari Vik kom")[0:2]) is None  # no tags: nothing can be told
+
+
+def test_an_unattributed_quote_goes_on_from_the_person_before() -> None:
+    assert speakers([Quote(3, "Vi ser på saken", None)]) == ["Trond Mæland"]
+    assert speakers([Quote(3, "Hva skjer nå?", None)]) == [None]

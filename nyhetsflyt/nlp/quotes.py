@@ -170,7 +170,11 @@ def _resolve_speaker(
 ) -> str | None:
     speaker = " ".join((quote.speaker or "").split())
     if not speaker:
-        return None
+        if quote.text.rstrip().endswith("?"):
+            return None  # an unattributed question: the interviewer's
+        # A quote paragraph nobody is named for goes on from the person the article was about.
+        person = _most_recent_person(where, subjects, speakers, people)
+        return _full_name(person, mentions) if person else None
     if speaker.casefold() in SINGULAR_PRONOUNS or is_role(speaker):
         # "sier hun", "sier treneren", "seier statsråden": a person the article has named already.
         person = _most_recent_person(where, subjects, speakers, people)
