@@ -10,6 +10,7 @@ from nyhetsflyt.nlp.quotes import (
     NamedMention,
     is_collective,
     is_role,
+    names_in_full,
     resolve_name,
     resolve_quotes,
     speaker_name,
@@ -157,3 +158,15 @@ def test_subject_by_word_order_without_a_parser() -> None:
 def test_an_unattributed_quote_goes_on_from_the_person_before() -> None:
     assert speakers([Quote(3, "Vi ser på saken", None)]) == ["Trond Mæland"]
     assert speakers([Quote(3, "Hva skjer nå?", None)]) == [None]
+
+
+def test_a_surname_is_completed_from_the_given_names_before_it() -> None:
+    nlp = spacy.blank("nb")
+    words = ["Pittsburghs", "Mason", "Rudolph", "møtte", "statsminister", "Erna", "Solberg", "og", "Vik", "."]
+    pos = ["PROPN", "PROPN", "PROPN", "VERB", "NOUN", "PROPN", "PROPN", "CCONJ", "PROPN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, pos=pos, ents=["B-GPE_LOC", "B-PER", "I-PER", "O", "O", "O", "B-PER", "O",
+                                                      "B-PER", "O"])
+    assert names_in_full([doc], {"Rudolph", "Solberg", "Vik"}) == {"Rudolph": "Mason Rudolph", "Solberg": "Erna Solberg"}
+    mentions = [person(0, 0, "Solberg", "Solberg")]
+    resolved = resolve_quotes([Quote(1, "Vi skal beklage", "Solberg")], mentions, full_names={"Solberg": "Erna Solberg"})
+    assert resolved[0].speaker_canonical == "Erna Solberg"

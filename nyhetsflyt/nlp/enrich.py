@@ -30,7 +30,7 @@ from nyhetsflyt.nlp.consistency import make_consistent
 from nyhetsflyt.nlp.keywords import Term, rank_keywords
 from nyhetsflyt.nlp.language import detect_language
 from nyhetsflyt.nlp.model import ModelInfo, load_nlp
-from nyhetsflyt.nlp.quotes import NamedMention, resolve_quotes, subject_by_position
+from nyhetsflyt.nlp.quotes import NamedMention, names_in_full, resolve_quotes, subject_by_position
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,9 @@ def enrich_article(
         for entity, (_, span) in zip(entities, spans, strict=True)
     ]
     texts = {analysed.segment.position: analysed.segment.text for analysed in segments}
-    quotes = resolve_quotes(article.quotes, mentions, texts)
+    surnames = {mention.canonical for mention in mentions if mention.label == "PER" and " " not in mention.canonical}
+    full_names = names_in_full((analysed.doc for analysed in segments), surnames) if article.quotes else {}
+    quotes = resolve_quotes(article.quotes, mentions, texts, full_names)
     keywords = rank_keywords(_terms(segments, canonical_by_span(spans, canonical)))
 
     language, confidence = detect_language(_article_text(article, segments))

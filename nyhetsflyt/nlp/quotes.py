@@ -10,11 +10,11 @@ quote are rarely the one speaking, and captions sit beside the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from spacy.lang.nb.stop_words import STOP_WORDS
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from nyhetsflyt.documents import Quote, ResolvedQuote
 from nyhetsflyt.nlp.canonical import (
@@ -109,11 +109,13 @@ def resolve_quotes(
     quotes: Sequence[Quote],
     mentions: Sequence[NamedMention],
     texts: Mapping[int, str] | None = None,
+    full_names: Mapping[str, str] | None = None,
 ) -> list[ResolvedQuote]:
     """Each quote with its speaker's canonical name (None when nothing names them).
 
     `texts` (segment position -> text) places quotes that come without offsets, so that names
     inside any quote are kept out of the reading order that pronouns look back along.
+    `full_names` (surname -> full name, see names_in_full) completes a speaker known by surname only.
     """
     spans = [_span(quote, texts) for quote in quotes]
     in_order = sorted(mentions, key=lambda mention: (mention.position, mention.start))
@@ -142,6 +144,8 @@ def resolve_quotes(
         quote = quotes[index]
         position, start, end = spans[index]
         canonical = _resolve_speaker(quote, (position, start), in_order, subjects, speakers, people)
+        if canonical is not None and full_names and " " not in canonical:
+            canonical = full_names.get(canonical, canonical)
         if canonical is not None:
             # The attribution follows the quoted words: it counts as coming after them.
             speakers.append(((position, end), canonical))
@@ -353,3 +357,30 @@ def _is_finite(token: Token) -> bool:
     forms = token.morph.get("VerbForm", [])
     # Without morphology any verb counts; with it, only finite forms (not `å si`, not `sagt`).
     return not forms or "Fin" in forms
+
+
+def names_in_full(docs: Iterable[Doc], surnames: Iterable[str]) -> dict[str, str]:
+    """Each surname the text writes once after given names (`Erna Solberg`, `Mason Rudolph`), in full.
+
+    The tagger marks the given names as proper nouns even where the named-entity model kept only the
+    surname. An owner before them is left out (`Pittsburghs Mason Rudolph`), and so is a surname
+    written in full in more than one way.
+    """
+    wanted = {name for name in surnames if name and " " not in name}
+    found: dict[str, set[str]] = {}
+    for doc in docs:
+        for token in doc:
+            text = token.text
+            surname = text if text in wanted else text[:-1] if text.endswith("s") and text[:-1] in wanted else None
+            if surname is None:
+                continue
+            first = token.i
+            while first > 0 and doc[first - 1].pos_ == "PROPN" and doc[first - 1].text[:1].isupper() \
+                    and doc[first - 1].text.isalpha() and token.i - first < 3:
+                first -= 1
+            if first < token.i and doc[first].text.endswith("s") and token.i - first > 1 \
+                    and doc[first].ent_type_ not in ("", "PER"):
+                first += 1  # an owner: "Pittsburghs"
+            if first < token.i:
+                found.setdefault(surname, set()).add(" ".join([*(t.text for t in doc[first : token.i]), surname]))
+    return {surname: names.pop() for surname, names in found.items() if len(names) == 1}

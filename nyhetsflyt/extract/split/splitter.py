@@ -389,7 +389,9 @@ _PARTICLE_ONLY = particle_only_verbs()
 # A quote reported inside a clause (`X sa at planen er «…»`) must be more than a phrase: two or three
 # words in guillemets there are a term or a scare quote (`et godt tegn`), not someone's words.
 _MIN_REPORTED_WORDS = 4
-_SUBORDINATORS = frozenset({"at", "som", "der", "då", "da", "når", "fordi", "etter", "og", "men", "om", "mens", "medan"})
+_SUBORDINATORS = frozenset(
+    {"at", "som", "der", "då", "da", "når", "fordi", "etter", "og", "men", "om", "mens", "medan"}
+)
 
 
 def _bare(word: str) -> str:
