@@ -1,10 +1,16 @@
 """Who said it: each quote's speaker, as written, resolved to a person named in the article.
 
 The splitter keeps the attribution as written: ``Putin``, ``han``, ``seniorrådgiver Martin
-Bernsen i PST``, ``ifølge nyhetsbyrået AP``. A name resolves to the article's canonical name for
-it; ``han``/``hun`` to the most recent person who spoke or was the subject of a sentence before
-the quote. Quoted words and captions are not part of that reading order: people named inside a
-quote are rarely the one speaking, and captions sit beside the text.
+Bernsen i PST``, ``ifølge nyhetsbyrået AP``, ``treneren``. A name resolves to the article's
+canonical name for it (a surname to the full name the article gives); ``han``/``hun``/``ho`` and a
+role (``treneren``, ``statsråden``) to the most recent person who spoke or was the subject of a
+sentence before the quote, and a quote paragraph with no attribution the same way. Quoted words
+and captions are not part of that reading order: people named inside a quote are rarely the one
+speaking, and captions sit beside the text (they count only when nothing else does).
+
+The subject comes from the dependency parse when there is one, and from word order when there
+is not (``subject_by_position``), so a pipeline with sentences and tags but no parser resolves
+speakers as well.
 """
 
 from __future__ import annotations

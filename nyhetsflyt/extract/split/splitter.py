@@ -3,7 +3,9 @@
 The rules follow NTB-style wire text and VG crawl text:
     captions   `LABEL: text. Foto: Name / AGENCY` (credit trailing or leading, several per
                line, in parentheses or not), bare credit lines, CAPS-label lines
-    quotes     lines opening with a dash; the attribution (`, sa Putin.`) names the speaker
+    quotes     dash quotes (`– …, sa Putin.`) and guillemet quotes (`«…», seier ho`, `X sier at «…»`)
+               in Bokmål and Nynorsk (verbs and pronouns: nyhetsflyt/extract/speech.py); a quote
+               that opens a paragraph without attribution takes the speaker named around it
     structure  title, lede, subheadings, cross-links and bylines
 
 Everything here is pure: the same document always gives the same article.
