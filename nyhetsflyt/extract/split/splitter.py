@@ -536,6 +536,8 @@ def _guillemet_quotes(text: str) -> list[FoundQuote]:
     it fills the whole paragraph: then it is a quote whose speaker comes from the paragraphs around.
     """
     quotes: list[FoundQuote] = []
+    if "«" not in text:
+        return quotes
     sentence_starts = [match.end() for match in _SENTENCE_START.finditer(text)]
     for opened, closed in _guillemet_pairs(text):
         words_end = len(text) if closed is None else closed
