@@ -17,7 +17,7 @@ pytestmark = pytest.mark.shared
 
 TARGET = 0.90
 # Reached so far, with the shipped model; raise as the guillemet form improves.
-GUILLEMET_FLOOR = 0.70
+GUILLEMET_FLOOR = 0.75
 
 
 def test_the_set_holds_both_forms_and_both_standards() -> None:

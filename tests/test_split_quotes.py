@@ -57,6 +57,11 @@ def test_dash_quotes_in_both_standards(line: str, text: str, speaker: str) -> No
         ("Han kaller forslaget «et angrep på hele lokaldemokratiet».", "et angrep på hele lokaldemokratiet", "Han"),
         ("Reglane er «uklare og dårleg grunngjevne», som Kari Moe sa i fjor.",
          "uklare og dårleg grunngjevne", "Kari Moe"),
+        ("Det står på sidene til Språkrådet, som fortel at «dei fleste skriv bokmål».",
+         "dei fleste skriv bokmål", "Språkrådet"),
+        ("Men det har, som han selv sa etter rennet, «ikke gått etter planen».", "ikke gått etter planen", "han"),
+        ("I brevet krever laget at det «fastsettes et nytt oppgjør for alle».", "fastsettes et nytt oppgjør for alle",
+         "laget"),
     ],
 )
 def test_guillemet_quotes_and_their_speakers(paragraph: str, text: str, speaker: str) -> None:
@@ -162,4 +167,12 @@ def test_an_unattributed_question_does_not_take_the_next_speaker() -> None:
     assert [(text, speaker) for _, text, speaker in quotes] == [
         ("Kva skjer no?", None),
         ("Det veit vi ikkje", "Kari Nes"),
+    ]
+
+
+def test_quotes_one_after_the_other_share_the_attribution() -> None:
+    paragraph = "«Jeg spurte henne om det var annerledes». «Glem det», var svaret, forteller Per Holm."
+    assert find_quotes(paragraph, opens_with_quote=False) == [
+        ("Jeg spurte henne om det var annerledes", "Per Holm"),
+        ("Glem det", "Per Holm"),
     ]

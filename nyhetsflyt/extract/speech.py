@@ -45,9 +45,10 @@ SPEECH_VERBS: dict[str, tuple[str, ...]] = {"nb": BOKMAL_SPEECH_VERBS, "nn": NYN
 # `kaller pågripelsen «et angrep»`, `omtala det som «ei krise»`, `ved å si at «…»`.
 REPORTING_VERBS: dict[str, tuple[str, ...]] = {
     "nb": ("kaller", "kalte", "omtaler", "omtalte", "karakteriserer", "karakteriserte", "beskriver", "beskrev",
-           "si", "uttale", "skrive", "fortelle", "hevde", "svare"),
+           "si", "uttale", "skrive", "fortelle", "hevde", "svare", "krever", "krevde"),
     "nn": ("kallar", "kalla", "omtalar", "omtala", "karakteriserer", "karakteriserte", "skildrar", "skildra",
-           "seie", "seia", "uttale", "skrive", "skriva", "fortelje", "fortelja", "hevde", "svare", "svara"),
+           "seie", "seia", "uttale", "skrive", "skriva", "fortelje", "fortelja", "hevde", "svare", "svara",
+           "krev", "kravde"),
 }
 
 # Personal pronouns that can be the whole speaker: `sier hun`, `seier ho`, `sa dei`.

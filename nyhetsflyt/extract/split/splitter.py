@@ -391,6 +391,7 @@ _PARTICLE_ONLY = particle_only_verbs()
 # A quote reported inside a clause (`X sa at planen er «…»`) must be more than a phrase: two or three
 # words in guillemets there are a term or a scare quote (`et godt tegn`), not someone's words.
 _MIN_REPORTED_WORDS = 4
+_BETWEEN_SUBJECT_AND_VERB = frozenset({"selv", "sjølv", "også", "òg", "ikke", "ikkje", "da", "då", "nå", "no"})
 _SUBORDINATORS = frozenset(
     {"at", "som", "der", "då", "da", "når", "fordi", "etter", "og", "men", "om", "mens", "medan"}
 )
@@ -433,6 +434,14 @@ def _subject_speaker(clause: str, verbs: frozenset[str] = _FINITE_VERBS) -> str 
             inverted = _speaker_after_verb(after)  # "…, hevder BBC, og «…»"
             if inverted and (inverted[:1].isupper() or inverted.casefold() in PRONOUNS):
                 return inverted
+        if before_words[-1].casefold() == "som" and len(before_words) > 1:
+            # "Språkrådet (…), som fortel at «…»": the speaker is what the relative clause is about,
+            # its name if it has one.
+            head = [word.strip(",") for word in before_words[-7:-1] if not word.startswith("(")]
+            named = [word for word in head if word[:1].isupper()]
+            return named[-1] if named else " ".join(head[-3:])
+        while len(before_words) > 1 and before_words[-1].casefold() in _BETWEEN_SUBJECT_AND_VERB:
+            before_words = before_words[:-1]  # "som han selv sa"
         last = before_words[-1].strip(",")
         if last.casefold() in PRONOUNS:
             return last
@@ -539,7 +548,9 @@ def _guillemet_quotes(text: str) -> list[FoundQuote]:
     if "«" not in text:
         return quotes
     sentence_starts = [match.end() for match in _SENTENCE_START.finditer(text)]
-    for opened, closed in _guillemet_pairs(text):
+    pairs = _guillemet_pairs(text)
+    found: list[tuple[FoundQuote, bool]] = []  # (quote, fills the paragraph)
+    for opened, closed in pairs:
         words_end = len(text) if closed is None else closed
         words = text[opened + 1 : words_end].strip()
         if not words:
@@ -550,10 +561,16 @@ def _guillemet_quotes(text: str) -> list[FoundQuote]:
             closes_sentence = closed is None or not text[closed + 1 : _sentence_end(text, closed)[0]].strip(" .!?…")
             speaker = _speaker_before(text, opened, words, sentence_starts, closes_sentence)
         whole = opened == 0 and (closed is None or not text[closed + 1 :].strip(" .,!?…"))
-        if speaker is None and not whole:
-            continue
-        quotes.append(FoundQuote(words, speaker, start, start + len(words), "guillemet", open_ended=closed is None))
-    return quotes
+        found.append((FoundQuote(words, speaker, start, start + len(words), "guillemet", closed is None), whole))
+    # Quotes one after the other (`«…». «…», sier X.`) share the attribution that follows them.
+    for index in range(len(found) - 2, -1, -1):
+        quote, whole = found[index]
+        following = found[index + 1][0]
+        between = text[quote.end : following.start]
+        if quote.speaker is None and following.speaker and not between.strip(" .,!?…«»"):
+            found[index] = (FoundQuote(quote.words, following.speaker, quote.start, quote.end, quote.form,
+                                       quote.open_ended), whole)
+    return [quote for quote, whole in found if quote.speaker is not None or whole]
 
 
 def find_quotes_in(text: str, opens_with_quote: bool) -> list[FoundQuote]:
