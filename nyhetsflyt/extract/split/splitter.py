@@ -349,12 +349,12 @@ def find_quote(text: str) -> tuple[str, str | None] | None:
     return body.strip(), None
 
 
-def _dash_quotes(text: str, opens_with_quote: bool) -> list[tuple[FoundQuote, int]]:
-    """Dash quotes with the end of the text each one covers (its attribution included)."""
+def _dash_quotes(text: str, opens_with_quote: bool) -> list[FoundQuote]:
+    """Dash quotes: at the start, or after a full stop."""
     starts = [match.start() for match in _INLINE_DASH.finditer(text)]
     if opens_with_quote and (not starts or starts[0] != 0):
         starts.insert(0, 0)
-    quotes: list[tuple[FoundQuote, int]] = []
+    quotes: list[FoundQuote] = []
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else len(text)
         found = find_quote(_DASH_OPEN.sub("– ", text[start:stop], count=1))
@@ -365,7 +365,7 @@ def _dash_quotes(text: str, opens_with_quote: bool) -> list[tuple[FoundQuote, in
             continue
         at = text.find(words, start)
         at = at if at >= 0 else start
-        quotes.append((FoundQuote(words, speaker, at, at + len(words), "dash"), stop))
+        quotes.append(FoundQuote(words, speaker, at, at + len(words), "dash"))
     return quotes
 
 
@@ -480,8 +480,7 @@ def _guillemet_pairs(text: str) -> list[tuple[int, int | None]]:
 _AFTER_QUOTE = re.compile(r"\s*[,]?\s*(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S)
 # The attribution that ends the sentence a quote sits in: `«…» på Gazastripen, sier X.`
 _SENTENCE_ATTRIBUTION = re.compile(r",\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^,.!?]*[^\s,.!?][.!?]?)\s*$")
-
-
+# The speaker in a clause after the quote: `«…», som Kari Moe sa i fjor`.
 _AS_SAID = re.compile(r"\s*,?\s*som\s+(?P<who>[A-ZÆØÅ][^,.!?«»]{0,60}?)\s+(?P<verb>" + _VERB_PATTERN + r")\b")
 
 
@@ -582,8 +581,8 @@ def find_quotes_in(text: str, opens_with_quote: bool) -> list[FoundQuote]:
     are quoted speech within the quote and are not quotes of their own.
     """
     dashes = _dash_quotes(text, opens_with_quote)
-    covered = [(quote.start, quote.end) for quote, _ in dashes]
-    found = [quote for quote, _ in dashes]
+    covered = [(quote.start, quote.end) for quote in dashes]
+    found = list(dashes)
     for quote in _guillemet_quotes(text):
         if not any(start <= quote.start < stop for start, stop in covered):
             found.append(quote)
