@@ -160,6 +160,9 @@ class Quote:
     position: int  # segment position of the quote
     text: str  # the quoted words, without the dash and the attribution
     speaker: str | None  # as written: "Putin", "han", "seniorrådgiver Martin Bernsen"
+    # Where the quoted words are in the segment's text, when the splitter knows it.
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -253,6 +254,8 @@ def test_host_rate_limit_is_shared_through_prefect(server):
     workers = [Fetcher(policy, limiter=PrefectHostLimiter(1.0)) for _ in range(2)]
     for index in range(6):
         assert workers[index % 2].fetch(server.url("/static")).outcome == "ok"
+    # Had the API failed, each worker would have kept its own pace, and the gaps tell nothing.
+    assert not any(w.limiter.fallen_back for w in workers)
     arrivals = [r.at for r in server.state.requests_for("/static")]
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     # One request per interval, whichever worker asks. Limiters of their own would let every
@@ -263,7 +266,6 @@ def test_host_rate_limit_is_shared_through_prefect(server):
     with get_client(sync_client=True) as client:
         limit = client.read_global_concurrency_limit_by_name(name)
     assert limit.limit == 1 and limit.slot_decay_per_second == pytest.approx(1 / 1.0)
-    assert not any(w.limiter._broken for w in workers)
 
 
 def test_requests_in_flight_to_one_host_are_capped_across_workers(server):
@@ -280,7 +282,7 @@ def test_requests_in_flight_to_one_host_are_capped_across_workers(server):
             lambda i: workers[i % 2].fetch(server.url(f"/pause?s=0.4&n={i}")).outcome, range(6)))
     assert outcomes == ["ok"] * 6
     assert server.state.max_in_flight <= 2
-    assert not any(w.limiter._broken for w in workers)
+    assert not any(w.limiter.fallen_back for w in workers)
 
 
 def test_host_limiter_falls_back_to_the_process_when_prefect_fails(monkeypatch):
@@ -292,7 +294,25 @@ def test_host_limiter_falls_back_to_the_process_when_prefect_fails(monkeypatch):
     monkeypatch.setattr(limiter, "_ensure", unavailable)
     limiter.acquire("nyheter.example:443")
     limiter.acquire("nyheter.example:443")
-    assert limiter._broken == {host_limit_name("nyheter.example:443")}
+    assert limiter.fallen_back == {host_limit_name("nyheter.example:443")}
+
+
+def test_host_limiter_tries_the_shared_limit_again_after_a_while(monkeypatch):
+    limiter = PrefectHostLimiter(0.01, retry_shared_after_s=0.05)
+    tried: list[str] = []
+
+    def unavailable(name: str) -> None:
+        tried.append(name)
+        raise ConnectionError("no API")
+
+    monkeypatch.setattr(limiter, "_ensure", unavailable)
+    limiter.acquire("nyheter.example:443")
+    limiter.acquire("nyheter.example:443")  # within the while: paced locally, API left alone
+    assert len(tried) == 1
+    time.sleep(0.06)
+    assert limiter.fallen_back == set()
+    limiter.acquire("nyheter.example:443")
+    assert len(tried) == 2
 
 
 def test_deleting_an_article_unlinks_its_url(empty_db, server):

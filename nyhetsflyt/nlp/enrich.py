@@ -37,7 +37,7 @@ from nyhetsflyt.nlp.consistency import make_consistent
 from nyhetsflyt.nlp.keywords import Term, rank_keywords
 from nyhetsflyt.nlp.language import NORWEGIAN, detect_language
 from nyhetsflyt.nlp.model import ModelInfo, load_nlp
-from nyhetsflyt.nlp.quotes import NamedMention, resolve_quotes
+from nyhetsflyt.nlp.quotes import NamedMention, names_in_full, resolve_quotes, subject_by_position
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,10 @@ def enrich_article(
         )
         for entity, (_, span) in zip(entities, spans, strict=True)
     ]
-    quotes = resolve_quotes(article.quotes, mentions)
+    texts = {analysed.segment.position: analysed.segment.text for analysed in segments}
+    surnames = {mention.canonical for mention in mentions if mention.label == "PER" and " " not in mention.canonical}
+    full_names = names_in_full((analysed.doc for analysed in segments), surnames) if article.quotes else {}
+    quotes = resolve_quotes(article.quotes, mentions, texts, full_names)
     keywords = rank_keywords(_terms(segments, canonical_by_span(spans, canonical)))
 
     return Enrichment(
@@ -230,9 +233,12 @@ def _lemma(span: Span) -> str | None:
 
 
 def _is_subject(span: Span) -> bool | None:
-    if not span.doc.has_annotation("DEP"):
-        return None
-    return any(token.dep_.startswith("nsubj") for token in span)
+    if span.doc.has_annotation("DEP"):
+        # Universal Dependencies calls the subject nsubj, the Norwegian Dependency Treebank SUBJ; word
+        # order adds a subject the parse hangs elsewhere (a name in apposition to it).
+        parsed = any(token.dep_.casefold().startswith(("nsubj", "subj")) for token in span)
+        return parsed or bool(subject_by_position(span))
+    return subject_by_position(span)
 
 
 def canonical_by_span(

@@ -3,7 +3,9 @@
 The rules follow NTB-style wire text and VG crawl text:
     captions   `LABEL: text. Foto: Name / AGENCY` (credit trailing or leading, several per
                line, in parentheses or not), bare credit lines, CAPS-label lines
-    quotes     lines opening with a dash; the attribution (`, sa Putin.`) names the speaker
+    quotes     dash quotes (`– …, sa Putin.`) and guillemet quotes (`«…», seier ho`, `X sier at «…»`)
+               in Bokmål and Nynorsk (verbs and pronouns: nyhetsflyt/extract/speech.py); a quote
+               that opens a paragraph without attribution takes the speaker named around it
     structure  title, lede, subheadings, cross-links and bylines
 
 Everything here is pure: the same document always gives the same article.
@@ -38,6 +40,7 @@ from nyhetsflyt.extract.credits import (
     looks_like_name,
     parse_credit,
 )
+from nyhetsflyt.extract.speech import PRONOUNS, finite_verbs, particle_only_verbs, particles, reporting_verbs
 from nyhetsflyt.text import CleanText, clean, clean_text
 
 EXTRACTOR_VERSION = "nyhetsflyt-split/1.0"
@@ -75,18 +78,10 @@ _FUNCTION_WORDS = frozenset(
      "har", "om", "men", "fra", "eller", "å"}
 )
 
-_SPEECH_VERBS = (
-    "sa", "sier", "forteller", "fortalte", "skriver", "skrev", "opplyser", "opplyste", "uttaler",
-    "uttalte", "mener", "mente", "legger", "la", "understreker", "understreket", "svarer", "svarte",
-    "spør", "spurte", "påpeker", "påpekte", "forklarer", "forklarte", "konstaterer", "konstaterte",
-    "fastslår", "fastslo", "hevder", "hevdet", "tilføyer", "tilføyde", "utdyper", "utdypet",
-    "advarer", "advarte", "roper", "ropte", "innrømmer", "innrømmet", "erkjenner", "erkjente",
-    "bekrefter", "bekreftet", "presiserer", "presiserte", "sukker", "sukket", "ler", "lo",
-    "smiler", "smilte", "mumler", "konkluderer", "konkluderte", "medgir", "medga", "kommenterer",
-    "kommenterte", "tvitret", "twitret",
-)
+_FINITE_VERBS = finite_verbs()
+_VERB_PATTERN = "|".join(sorted(_FINITE_VERBS, key=len, reverse=True))
 _ATTRIBUTION = re.compile(
-    r"(?P<punct>[,?!…])\s+(?P<verb>" + "|".join(_SPEECH_VERBS) + r")\s+(?P<rest>[^\s–—].*)$", re.S
+    r"(?P<punct>[,?!…])\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S
 )
 # Words after the speaker that start the rest of the clause: "sa Putin på en pressekonferanse".
 _SPEAKER_STOP = frozenset(
@@ -94,10 +89,12 @@ _SPEAKER_STOP = frozenset(
      "fra", "og", "men", "som", "mens", "ved", "hos", "videre", "også", "nå", "senere", "tidligere",
      "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "natt", "kveld",
      "morgen", "ettermiddag", "dag", "går", "blant", "lenge", "høyt", "stille", "rolig", "foran", "bak",
-     "etterpå", "igjen", "derfor", "dessuten", "–", "—"}
-)
-# A pronoun is the whole speaker: "sier hun lattermildt".
-_PRONOUNS = frozenset({"han", "hun", "de", "vi", "jeg", "du", "dere", "den", "det", "man"})
+     "etterpå", "igjen", "derfor", "dessuten", "–", "—",
+     # Nynorsk
+     "frå", "medan", "no", "seinare", "tidlegare", "måndag", "tysdag", "laurdag",
+     "sundag", "morgon", "dessutan", "òg", "vidare", "difor", "då", "kor",
+     "høgt", "roleg", "framfor", "heilt"}
+) | particles()
 
 
 # -- credits and captions --------------------------------------------------------------------
@@ -243,12 +240,49 @@ def _trim_end(line: str, start: int, stop: int) -> int:
 # -- quotes ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class FoundQuote:
+    """A quote in a segment's text: the quoted words, their offsets, and the speaker as written."""
+
+    words: str
+    speaker: str | None
+    start: int  # offset of the quoted words in the segment text
+    end: int
+    form: str  # "dash" or "guillemet"
+    # A guillemet opened and not closed: the quote goes on in the next paragraph.
+    open_ended: bool = False
+
+
+_INITIAL = re.compile(r"^[A-ZÆØÅ]\.$")
+_ARTICLES = frozenset({"en", "ei", "et", "ein", "eit"})
+# A name in apposition after a role: `studiedirektør ved HSF, Terje Bjelle,`.
+_APPOSITION = re.compile(
+    r"^[^,.!?«»]{0,70}?,\s+(?P<name>[A-ZÆØÅ][\w'’-]+(?:\s+(?:[A-ZÆØÅ][\w'’.-]*|von|van|der|de|af))+)(?=[\s,.!?]|$)"
+)
+
+
+# A name after a run of role words: `advokat og politiker Kevin Yam`, `Orkla-eier, investor og
+# tidligere troféjeger Stein Erik Hagen`.
+_ROLE_THEN_NAME = re.compile(
+    r"^\S+(?:[\s,]+(?:[a-zæøåéü0-9][\w-]*))*[\s,]+"
+    r"(?P<name>[A-ZÆØÅ][\w'’-]+(?:\s+(?:[A-ZÆØÅ][\w'’.-]*|von|van|der|de|af))+)(?=[\s,.!?]|$)"
+)
+
+
 def _speaker(rest: str) -> str | None:
+    words = rest.split()
+    if len(words) > 1 and words[0].casefold() in _ARTICLES:
+        # "sa en rolig Moreno", "sa ein nøgd Hansen": the article and adjectives come before the name.
+        for skip in range(1, min(4, len(words))):
+            if words[skip][:1].isupper():
+                rest = " ".join(words[skip:])
+                break
     tokens: list[str] = []
     for token in rest.split():
         bare = token.strip("«»\"”“’'()")
-        stop_here = token.endswith((",", ".", "!", "?", ":", ";"))
-        bare = bare.rstrip(",.!?:;")
+        initial = bool(_INITIAL.match(bare))
+        stop_here = token.endswith((",", ".", "!", "?", ":", ";")) and not initial
+        bare = bare if initial else bare.rstrip(",.!?:;")
         lowered = bare.casefold()
         if not bare or (lowered in _SPEAKER_STOP and tokens):
             break
@@ -258,9 +292,41 @@ def _speaker(rest: str) -> str | None:
             if not continue_with or not continue_with[0][:1].isupper():
                 break
         tokens.append(bare)
-        if stop_here or len(tokens) >= 8 or (len(tokens) == 1 and lowered in _PRONOUNS):
+        if stop_here or len(tokens) >= 8 or (len(tokens) == 1 and lowered in PRONOUNS):
             break
-    return " ".join(tokens) or None
+    speaker = " ".join(tokens) or None
+    pronoun = len(tokens) == 1 and tokens[0].casefold() in PRONOUNS
+    if speaker is not None and (not pronoun or tokens[0].casefold() == "den") and _names_a_role(tokens):
+        apposition = _APPOSITION.match(rest) or _ROLE_THEN_NAME.match(rest)
+        if apposition:
+            return f"{rest[: apposition.start('name')].rstrip(', ')}, {apposition['name'].rstrip('.')}"
+    return speaker
+
+
+_ROLE_PREPOSITIONS = frozenset({"i", "ved", "på", "for", "fra", "frå", "hos", "til", "av", "under"})
+
+
+def _names_a_role(tokens: list[str]) -> bool:
+    """Whether a speaker names a role or an owner and no person: `studiedirektør ved HSF`,
+    `Israels ambassadør`, `24-åringen`, `Orkla-eier` (but not `leder Siri Dahl`)."""
+    first = tokens[0]
+    role = first[:1].islower() or first.isdigit() or first.rsplit("-", 1)[-1][:1].islower()
+    if not role and not (len(tokens) > 1 and first.endswith("s") and tokens[1][:1].islower()):
+        return False
+    for token in tokens[1:]:
+        if token.casefold() in _ROLE_PREPOSITIONS:
+            return True  # what follows is where the role is held
+        if token[:1].isupper():
+            return False  # the person is named right after the role
+    return True
+
+
+def _speaker_after_verb(rest: str) -> str | None:
+    """The speaker that follows a speech verb, unless the clause goes on without one."""
+    first = rest.split()[0].strip("«»\"”“’'(),.!?:;") if rest.split() else ""
+    if not first or (first.casefold() in _SPEAKER_STOP and not first[:1].isupper()):
+        return None
+    return _speaker(rest)
 
 
 def find_quote(text: str) -> tuple[str, str | None] | None:
@@ -283,16 +349,12 @@ def find_quote(text: str) -> tuple[str, str | None] | None:
     return body.strip(), None
 
 
-def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None]]:
-    """Every dash quote in a paragraph or quote segment: at the start, or after a full stop.
-
-    Inside a paragraph only quotes with an attribution count; a quote segment's opening
-    quote counts even without one (the speaker is then often named in the next paragraph).
-    """
+def _dash_quotes(text: str, opens_with_quote: bool) -> list[FoundQuote]:
+    """Dash quotes: at the start, or after a full stop."""
     starts = [match.start() for match in _INLINE_DASH.finditer(text)]
     if opens_with_quote and (not starts or starts[0] != 0):
         starts.insert(0, 0)
-    quotes: list[tuple[str, str | None]] = []
+    quotes: list[FoundQuote] = []
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else len(text)
         found = find_quote(_DASH_OPEN.sub("– ", text[start:stop], count=1))
@@ -301,8 +363,260 @@ def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None
         words, speaker = found
         if speaker is None and not (opens_with_quote and start == 0):
             continue
-        quotes.append((words, speaker))
+        at = text.find(words, start)
+        at = at if at >= 0 else start
+        quotes.append(FoundQuote(words, speaker, at, at + len(words), "dash"))
     return quotes
+
+
+# The clause before an opening guillemet that introduces it: `X sier at «`, `X sier til NTB: «`.
+_INTRODUCED = re.compile(r"(?:\bat|:)\s*$")
+# A sentence boundary: where the clause of a speaker before a quote begins. Not after an initial or
+# a short abbreviation (`St. Pauli`, `Tor B. Jørgensen`).
+_SENTENCE_START = re.compile(r"(?:^|(?<![\s.][A-ZÆØÅa-zæøå])(?<!\b[A-ZÆØÅ][a-z])[.!?»”]\s+)(?=[«\"“]?[A-ZÆØÅ0-9])")
+# Opening words that are no subject: the subject then follows the verb (`I en melding skriver X`).
+_ADVERBIAL_OPENERS = frozenset(
+    {"i", "på", "til", "etter", "før", "under", "nå", "no", "da", "då", "derfor", "difor", "også", "videre",
+     "vidare", "dessuten", "dessutan", "senere", "seinare", "samtidig", "men", "og", "så", "her", "der",
+     "overfor", "om", "med", "ved", "fra", "frå", "hos", "torsdag", "fredag", "mandag", "tirsdag", "onsdag",
+     "lørdag", "søndag", "måndag", "tysdag", "laurdag", "sundag", "tidligere", "tidlegare", "likevel",
+     "allerede", "alt", "dermed", "slik", "sånn", "det", "dette", "selv", "sjølv", "deretter", "etterpå"}
+)
+_WORD = re.compile(r"[^\s]+")
+_RESTATED = re.compile(
+    r"(?:Det|Dette|Slik|Så|Sånn|Dét)\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S
+)
+_REPORTING_VERBS = reporting_verbs()
+_PARTICLE_ONLY = particle_only_verbs()
+# A quote reported inside a clause (`X sa at planen er «…»`) must be more than a phrase: two or three
+# words in guillemets there are a term or a scare quote (`et godt tegn`), not someone's words.
+_MIN_REPORTED_WORDS = 4
+_BETWEEN_SUBJECT_AND_VERB = frozenset({"selv", "sjølv", "også", "òg", "ikke", "ikkje", "da", "då", "nå", "no"})
+_SUBORDINATORS = frozenset(
+    {"at", "som", "der", "då", "da", "når", "fordi", "etter", "og", "men", "om", "mens", "medan"}
+)
+
+
+def _bare(word: str) -> str:
+    return word.strip(",;:.!?«»\"“”()").casefold()
+
+
+def _speech_verb_at(words: list[re.Match[str]], index: int, verbs: frozenset[str]) -> bool:
+    bare = _bare(words[index].group(0))
+    if bare not in verbs:
+        return False
+    particles_needed = _PARTICLE_ONLY.get(bare)
+    if particles_needed is None:
+        return True
+    return any(_bare(word.group(0)) in particles_needed for word in words[index + 1 : index + 5])
+
+
+def _subject_speaker(clause: str, verbs: frozenset[str] = _FINITE_VERBS) -> str | None:
+    """The speaker of a clause that holds a speech verb: `Statsminister Ola Dal sier til NTB`.
+
+    The subject is the name or pronoun right before the verb (`då Grossman sa`), else what opens
+    the clause; a clause opening with an adverbial (`I en melding skriver politiet`) has its subject
+    right after the verb instead.
+    """
+    words = list(_WORD.finditer(clause))
+    for index, word in enumerate(words):
+        if not _speech_verb_at(words, index, verbs):
+            continue
+        before = clause[: word.start()].strip(" ,")
+        after = clause[word.end() :]
+        if not before:
+            return _speaker_after_verb(after)
+        before_words = before.split()
+        first = before_words[0].strip("«»\"“”(),").casefold()
+        if first in ("ifølge", "iflg.", "ifølgje"):
+            return "ifølge " + " ".join(before_words[1:]) if len(before_words) > 1 else None
+        if before.endswith(",") or clause[: word.start()].rstrip().endswith(","):
+            inverted = _speaker_after_verb(after)  # "…, hevder BBC, og «…»"
+            if inverted and (inverted[:1].isupper() or inverted.casefold() in PRONOUNS):
+                return inverted
+        if before_words[-1].casefold() == "som" and len(before_words) > 1:
+            # "Språkrådet (…), som fortel at «…»": the speaker is what the relative clause is about,
+            # its name if it has one.
+            head = [word.strip(",") for word in before_words[-7:-1] if not word.startswith("(")]
+            named = [word for word in head if word[:1].isupper()]
+            return named[-1] if named else " ".join(head[-3:])
+        while len(before_words) > 1 and before_words[-1].casefold() in _BETWEEN_SUBJECT_AND_VERB:
+            before_words = before_words[:-1]  # "som han selv sa"
+        last = before_words[-1].strip(",")
+        if last.casefold() in PRONOUNS:
+            return last
+        if first in PRONOUNS:
+            return before_words[0]  # "Hun grunngir sitt syn ved å uttale:"
+        if last[:1].isupper() and len(before_words) > 1 and before_words[-2].casefold() in _SUBORDINATORS:
+            return last  # "då Grossman sa", "fordi Hansen mener"
+        if first in _ADVERBIAL_OPENERS:
+            return _speaker_after_verb(after)
+        if len(before_words) > 10 or before_words[-1].casefold() in _SUBORDINATORS:
+            # The verb sits deep in the sentence ("X slo tilbake … og hevdet at"): its subject opens it.
+            return " ".join(before_words[:6])
+        return before
+    return None
+
+
+def _guillemet_pairs(text: str) -> list[tuple[int, int | None]]:
+    """Each top-level «…»: the offset of « and of its », or None when the text ends first."""
+    pairs: list[tuple[int, int | None]] = []
+    depth = 0
+    opened = 0
+    for index, char in enumerate(text):
+        if char == "«":
+            if depth == 0:
+                opened = index
+            depth += 1
+        elif char == "»" and depth:
+            depth -= 1
+            if depth == 0:
+                pairs.append((opened, index))
+    if depth:
+        pairs.append((opened, None))
+    return pairs
+
+
+_AFTER_QUOTE = re.compile(r"\s*[,]?\s*(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^\s–—].*)$", re.S)
+# The attribution that ends the sentence a quote sits in: `«…» på Gazastripen, sier X.`
+_SENTENCE_ATTRIBUTION = re.compile(r",\s+(?P<verb>" + _VERB_PATTERN + r")\s+(?P<rest>[^,.!?]*[^\s,.!?][.!?]?)\s*$")
+# The speaker in a clause after the quote: `«…», som Kari Moe sa i fjor`.
+_AS_SAID = re.compile(r"\s*,?\s*som\s+(?P<who>[A-ZÆØÅ][^,.!?«»]{0,60}?)\s+(?P<verb>" + _VERB_PATTERN + r")\b")
+
+
+def _sentence_end(text: str, start: int) -> tuple[int, int]:
+    """Where the sentence holding `start` ends, and where the next one begins."""
+    for match in _SENTENCE_START.finditer(text, start + 1):
+        if match.start() > start:
+            return match.start(), match.end()
+    return len(text), len(text)
+
+
+def _speaker_after(text: str, closed: int) -> str | None:
+    """A speaker named after the closing guillemet: right after it (`», sier X`, `», som X sa`), at
+    the end of its sentence, or in the next sentence (`«…». Det sa X til NRK.`)."""
+    after = _AFTER_QUOTE.match(text, closed + 1)
+    if after:
+        return _speaker_after_verb(after["rest"])
+    as_said = _AS_SAID.match(text, closed + 1)
+    if as_said:
+        return _speaker(as_said["who"])
+    end, following_start = _sentence_end(text, closed)
+    tail = text[closed + 1 : end]
+    attribution = _SENTENCE_ATTRIBUTION.search(tail)
+    if attribution:
+        speaker = _speaker_after_verb(attribution["rest"])
+        if speaker:
+            return speaker
+    restated = _RESTATED.match(text, following_start) if following_start < len(text) else None
+    if restated and not tail.strip(" .!?"):
+        return _speaker_after_verb(restated["rest"])
+    return None
+
+
+def _speaker_before(
+    text: str, opened: int, words: str, sentence_starts: list[int], closes_sentence: bool
+) -> str | None:
+    """A speaker named in the clause before the opening guillemet: `X sier at «`, `Ifølge X er «`.
+
+    A short quote counts only when it ends the sentence (`Hun sa: «Nei.»`); inside a clause two or
+    three words in guillemets are a term (`er «et godt tegn» for`).
+    """
+    sentence = max((at for at in sentence_starts if at <= opened), default=0)
+    clause = text[sentence:opened]
+    ifolge = re.match(r"\s*(?:Ifølge|I følge|Ifølgje)\s+(?P<who>.+?)\s+\S+\s*$", clause)
+    if ifolge and "," not in ifolge["who"]:
+        return "ifølge " + ifolge["who"]
+    long_enough = len(words.split()) >= _MIN_REPORTED_WORDS
+    if _INTRODUCED.search(clause) and (long_enough or closes_sentence):
+        speaker = _subject_speaker(clause)
+        if speaker:
+            return speaker
+    if long_enough:
+        return _subject_speaker(clause, _REPORTING_VERBS)
+    return None
+
+
+def _guillemet_quotes(text: str) -> list[FoundQuote]:
+    """Quotes in guillemets with their speaker: `«…», sier X`, `X sier at «…»`, `Ifølge X er «…»`.
+
+    A guillemet with no speech verb beside it (a title, a term, scare quotes) is no quote, unless
+    it fills the whole paragraph: then it is a quote whose speaker comes from the paragraphs around.
+    """
+    quotes: list[FoundQuote] = []
+    if "«" not in text:
+        return quotes
+    sentence_starts = [match.end() for match in _SENTENCE_START.finditer(text)]
+    pairs = _guillemet_pairs(text)
+    found: list[tuple[FoundQuote, bool]] = []  # (quote, fills the paragraph)
+    for opened, closed in pairs:
+        words_end = len(text) if closed is None else closed
+        words = text[opened + 1 : words_end].strip()
+        if not words:
+            continue
+        start = text.index(words, opened + 1)
+        speaker = _speaker_after(text, closed) if closed is not None else None
+        if speaker is None:
+            closes_sentence = closed is None or not text[closed + 1 : _sentence_end(text, closed)[0]].strip(" .!?…")
+            speaker = _speaker_before(text, opened, words, sentence_starts, closes_sentence)
+        whole = opened == 0 and (closed is None or not text[closed + 1 :].strip(" .,!?…"))
+        found.append((FoundQuote(words, speaker, start, start + len(words), "guillemet", closed is None), whole))
+    # Quotes one after the other (`«…». «…», sier X.`) share the attribution that follows them.
+    for index in range(len(found) - 2, -1, -1):
+        quote, whole = found[index]
+        following = found[index + 1][0]
+        between = text[quote.end : following.start]
+        if quote.speaker is None and following.speaker and not between.strip(" .,!?…«»"):
+            found[index] = (FoundQuote(quote.words, following.speaker, quote.start, quote.end, quote.form,
+                                       quote.open_ended), whole)
+    return [quote for quote, whole in found if quote.speaker is not None or whole]
+
+
+def find_quotes_in(text: str, opens_with_quote: bool) -> list[FoundQuote]:
+    """Every quote in a paragraph or quote segment, in reading order.
+
+    Dash quotes open the text or follow a full stop; inside a paragraph only those with an
+    attribution count, and a quote segment's opening quote counts even without one (the
+    speaker is then often named in a paragraph next to it). Guillemets inside a dash quote
+    are quoted speech within the quote and are not quotes of their own.
+    """
+    dashes = _dash_quotes(text, opens_with_quote)
+    covered = [(quote.start, quote.end) for quote in dashes]
+    found = list(dashes)
+    for quote in _guillemet_quotes(text):
+        if not any(start <= quote.start < stop for start, stop in covered):
+            found.append(quote)
+    return sorted(found, key=lambda quote: quote.start)
+
+
+def find_quotes(text: str, opens_with_quote: bool) -> list[tuple[str, str | None]]:
+    """(words, speaker) of every quote in a paragraph or quote segment; see find_quotes_in."""
+    return [(quote.words, quote.speaker) for quote in find_quotes_in(text, opens_with_quote)]
+
+
+def intro_speaker(text: str) -> str | None:
+    """The speaker a paragraph hands the next one to: `Statsministeren sier til NTB:`.
+
+    The paragraph ends with a colon; the speaker is the subject of its last sentence with a speech
+    verb (`X sier at … Det er én faktor som gjør det spesielt:`).
+    """
+    stripped = text.rstrip()
+    if not stripped.endswith(":"):
+        return None
+    body = stripped[:-1]
+    starts = sorted({0, *(match.end() for match in _SENTENCE_START.finditer(body))})
+    ends = [*starts[1:], len(body)]
+    for start, end in reversed(list(zip(starts, ends, strict=True))):
+        speaker = _subject_speaker(body[start:end])
+        if speaker:
+            return speaker
+    return None
+
+
+def restated_speaker(text: str) -> str | None:
+    """The speaker of the quote just before a paragraph that opens `Det sier X …`."""
+    match = _RESTATED.match(text)
+    return _speaker_after_verb(match["rest"]) if match else None
 
 
 # -- classification of plain blocks --------------------------------------------------------------
@@ -425,7 +739,7 @@ class _Piece:
     label: str | None = None
     caption_text: str | None = None
     credit: Credit | None = None
-    quotes: list[tuple[str, str | None]] = field(default_factory=list)
+    quotes: list[FoundQuote] = field(default_factory=list)
     is_caption_row: bool = False
 
 
@@ -440,7 +754,7 @@ def _caption_pieces(cleaned: CleanText, first_is_quote: bool) -> list[_Piece]:
             quote_end = part.start + len(quote_text)
             pieces.append(
                 _Piece("quote", quote_text, cleaned.raw_slice(part.start, quote_end).strip(),
-                       quotes=find_quotes(quote_text, opens_with_quote=True))
+                       quotes=find_quotes_in(quote_text, opens_with_quote=True))
             )
             if part.credit is not None:
                 credit_start = part.start + cleaned.text[part.start :].find(part.credit.raw)
@@ -464,10 +778,10 @@ def _paragraph_pieces(cleaned: CleanText) -> list[_Piece]:
     if match and match.start() > 0:
         return [
             _Piece("paragraph", text[: match.start()], cleaned.raw_slice(0, match.start()).strip(),
-                   quotes=find_quotes(text[: match.start()], opens_with_quote=False)),
+                   quotes=find_quotes_in(text[: match.start()], opens_with_quote=False)),
             _Piece("byline", text[match.start() :].strip(), cleaned.raw_slice(match.start(), len(text)).strip()),
         ]
-    return [_Piece("paragraph", text, cleaned.raw, quotes=find_quotes(text, opens_with_quote=False))]
+    return [_Piece("paragraph", text, cleaned.raw, quotes=find_quotes_in(text, opens_with_quote=False))]
 
 
 def _classify(cleaned: CleanText, *, has_title: bool, has_content: bool, is_last: bool) -> list[_Piece]:
@@ -484,7 +798,7 @@ def _classify(cleaned: CleanText, *, has_title: bool, has_content: bool, is_last
     if opens_with_dash:
         if CREDIT_MARK.search(text):
             return _caption_pieces(cleaned, first_is_quote=True)
-        return [_Piece("quote", text, raw, quotes=find_quotes(text, opens_with_quote=True))]
+        return [_Piece("quote", text, raw, quotes=find_quotes_in(text, opens_with_quote=True))]
     if CREDIT_MARK.search(text):
         return _caption_pieces(cleaned, first_is_quote=False)
     trailing = _trailing_bare_credit(text)
@@ -521,9 +835,9 @@ def _hinted(block: Block, cleaned: CleanText) -> list[_Piece]:
         return [_Piece("caption", text, raw, label=label, caption_text=caption_text, credit=credit,
                        is_caption_row=True)]
     if hint == "paragraph" and _DASH_OPEN.match(text):
-        return [_Piece("quote", text, raw, quotes=find_quotes(text, opens_with_quote=True))]
+        return [_Piece("quote", text, raw, quotes=find_quotes_in(text, opens_with_quote=True))]
     if hint in ("paragraph", "lede"):
-        return [_Piece(hint, text, raw, quotes=find_quotes(text, opens_with_quote=False))]
+        return [_Piece(hint, text, raw, quotes=find_quotes_in(text, opens_with_quote=False))]
     if hint is None:
         return _paragraph_pieces(cleaned)
     return [_Piece(hint, text, raw)]
@@ -539,6 +853,83 @@ def _demote_subheading_runs(pieces: list[_Piece]) -> None:
         after = kinds[index + 1] if index + 1 < len(kinds) else None
         if "subheading" in (before, after):
             piece.kind = "paragraph"
+
+
+# Pieces that sit beside the text and do not break a run of paragraphs.
+_ASIDE_KINDS = frozenset({"caption", "credit", "link", "byline"})
+
+
+def _attribute_across_paragraphs(pieces: list[_Piece]) -> None:
+    """Speakers for quotes that open a paragraph without one, from the paragraphs around.
+
+    In order: a paragraph before that introduces the quote (`Hun sier til NTB:`); a guillemet
+    quote that went on from the paragraph before; a paragraph after that names who said it
+    (`Det sier X til NTB.`); the quote just before in an unbroken run of quotes; the person last
+    quoted, when the quote answers an unattributed question; the first attributed quote after in
+    the run (a multi-paragraph quote whose speaker comes last). An unattributed question in a run
+    is the interviewer's and keeps no speaker.
+    """
+    text_pieces = [piece for piece in pieces if piece.kind not in _ASIDE_KINDS]
+    for index, piece in enumerate(text_pieces):
+        speaker = _paragraph_speaker(text_pieces, index)
+        if speaker is not None:
+            first = piece.quotes[0]
+            piece.quotes[0] = FoundQuote(first.words, speaker, first.start, first.end, first.form, first.open_ended)
+
+
+def _opening_quote(piece: _Piece) -> FoundQuote | None:
+    """The quote a piece opens with, if it opens with one (`– `, `«`)."""
+    if not piece.quotes or piece.quotes[0].start > 2:
+        return None
+    return piece.quotes[0]
+
+
+def _paragraph_speaker(pieces: list[_Piece], index: int) -> str | None:
+    opening = _opening_quote(pieces[index])
+    if opening is None or opening.speaker is not None:
+        return None
+    previous = pieces[index - 1] if index > 0 else None
+    if previous is not None:
+        introduced = intro_speaker(previous.text)
+        if introduced:
+            return introduced
+        if previous.quotes and previous.quotes[-1].open_ended and previous.quotes[-1].speaker:
+            return previous.quotes[-1].speaker
+    # Forward: past the unattributed quotes of this run to the paragraph that names the speaker.
+    position = index
+    while position + 1 < len(pieces):
+        following = pieces[position + 1]
+        restated = restated_speaker(following.text)
+        if restated:
+            return restated
+        next_opening = _opening_quote(following)
+        if next_opening is None or next_opening.speaker is not None:
+            break
+        position += 1
+    if opening.words.rstrip().endswith("?"):
+        return None  # an unattributed question in a run of quotes is the interviewer's
+    run_ends_attributed = position + 1 < len(pieces) and _opening_quote(pieces[position + 1]) is not None
+    if previous is not None and previous.quotes and _opening_quote(previous) is not None:
+        last = previous.quotes[-1]
+        if last.speaker and (last.form == opening.form or previous.kind == "quote"):
+            return last.speaker
+        if last.speaker is None and last.words.rstrip().endswith("?"):
+            # The answer to an interviewer's question: the person the interview has quoted.
+            return _last_speaker(pieces[: index - 1])
+    if run_ends_attributed:
+        following_opening = _opening_quote(pieces[position + 1])
+        if following_opening is not None:
+            return following_opening.speaker
+    return None
+
+
+def _last_speaker(pieces: list[_Piece], reach: int = 8) -> str | None:
+    """The speaker of the last attributed quote among the last `reach` pieces."""
+    for piece in reversed(pieces[-reach:]):
+        for quote in reversed(piece.quotes):
+            if quote.speaker:
+                return quote.speaker
+    return None
 
 
 def split_document(doc: SourceDocument) -> Article:
@@ -571,6 +962,7 @@ def split_document(doc: SourceDocument) -> Article:
         pieces.extend(new)
 
     _demote_subheading_runs(pieces)
+    _attribute_across_paragraphs(pieces)
     if not any(piece.kind == "lede" for piece in pieces):
         for piece in pieces:
             if piece.kind == "paragraph":
@@ -594,8 +986,9 @@ def split_document(doc: SourceDocument) -> Article:
                     credit_raw=credit.raw if credit else None,
                 )
             )
-        for words, speaker in piece.quotes:
-            quotes.append(Quote(position=position, text=words, speaker=speaker))
+        for found in piece.quotes:
+            quotes.append(Quote(position=position, text=found.words, speaker=found.speaker,
+                                start=found.start, end=found.end))
 
     title = doc_title or next((p.text for p in pieces if p.kind == "title"), None)
     lede = next((p.text for p in pieces if p.kind == "lede"), None)

@@ -367,8 +367,10 @@ class Fetcher:
                 headers["If-Modified-Since"] = state.last_modified
         host = host_key(url)
         queued = self._clock()
-        self.limiter.acquire(host)
+        # The in-flight slot first, the pace last: whatever taking the slot costs (a round trip
+        # to the Prefect API) then falls before the pace is granted, not between it and the send.
         with self.limiter.hold(host):
+            self.limiter.acquire(host)
             started = self._clock()
             exchange = self._get(url, headers, started, max_bytes, truncate_at_limit)
         exchange.waited_s = started - queued
