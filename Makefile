@@ -44,7 +44,7 @@ stack-down:
 
 ## Train the Norwegian spaCy pipeline from NorNE into model/nb_nyhetsflyt (about an hour on 2 cores).
 model: install
-	$(BIN)/nyhetsflyt nlp train --max-minutes 72
+	$(BIN)/nyhetsflyt nlp train --max-minutes 45
 
 ## Benchmark the pipeline against its floors (nlp.pipe, COPY) on a quiet machine: about 15 minutes.
 ## Needs PostgreSQL on 127.0.0.1:5432 (or BENCH_DATABASE_SERVER); options: make bench ARGS="--articles 500".

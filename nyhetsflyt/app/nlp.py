@@ -10,8 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nyhetsflyt.nlp.evaluate import evaluate_conllu
+from nyhetsflyt.nlp.evaluate import evaluate_conllu, load_pipeline
 from nyhetsflyt.paths import MODEL_DIR, SHIPPED_MODEL
+from nyhetsflyt.settings import Settings
+
+NORNE_DIR = Settings().shared_data / "norne"
+# Evaluated by default, each on its own: Bokmål and Nynorsk, NDT and UD tag sets.
+DEV_FILES = (
+    "no_bokmaal-ndt-dev.conllu",
+    "no_nynorsk-ndt-dev.conllu",
+    "no_bokmaal-ud-dev.conllu",
+    "no_nynorsk-ud-dev.conllu",
+)
 
 nlp_app = typer.Typer(help="Train and evaluate the Norwegian spaCy pipeline.", no_args_is_help=True)
 
@@ -20,11 +30,7 @@ def _percent(value: Any) -> str:
     return "–" if value is None else f"{100 * float(value):.2f}"
 
 
-def scores_table(scores: dict[str, Any]) -> Table:
-    table = Table(title="Overall", show_header=True)
-    table.add_column("Metric")
-    table.add_column("Score", justify="right")
-    rows = [
+_ROWS = [
         ("Tokens (acc)", "token_acc"),
         ("POS (acc)", "pos_acc"),
         ("Tag (acc)", "tag_acc"),
@@ -37,17 +43,29 @@ def scores_table(scores: dict[str, Any]) -> Table:
         ("Entities P", "ents_p"),
         ("Entities R", "ents_r"),
         ("Entities F", "ents_f"),
-    ]
-    for label, key in rows:
-        if key in scores:
-            table.add_row(label, _percent(scores[key]))
-    speed = scores.get("speed")
-    table.add_row("Speed (words/s)", "–" if speed is None else f"{speed:,.0f}")
+]
+
+
+def scores_table(scores: dict[str, Any]) -> Table:
+    return comparison_table({"Score": scores}, title="Overall")
+
+
+def comparison_table(by_name: dict[str, dict[str, Any]], *, title: str = "Overall") -> Table:
+    """One column of scores per evaluated file (or model), metrics as rows."""
+    table = Table(title=title, show_header=True)
+    table.add_column("Metric")
+    for name in by_name:
+        table.add_column(name, justify="right")
+    for label, key in _ROWS:
+        if any(key in scores for scores in by_name.values()):
+            table.add_row(label, *(_percent(scores.get(key)) for scores in by_name.values()))
+    table.add_row("Speed (words/s)", *("–" if scores.get("speed") is None else f"{scores['speed']:,.0f}"
+                                       for scores in by_name.values()))
     return table
 
 
-def entities_table(per_type: dict[str, dict[str, float]]) -> Table:
-    table = Table(title="Entities per label", show_header=True)
+def entities_table(per_type: dict[str, dict[str, float]], *, title: str = "Entities per label") -> Table:
+    table = Table(title=title, show_header=True)
     for column in ("Label", "P", "R", "F"):
         table.add_column(column, justify="left" if column == "Label" else "right")
     for label in sorted(per_type):
@@ -58,21 +76,34 @@ def entities_table(per_type: dict[str, dict[str, float]]) -> Table:
 
 @nlp_app.command()
 def evaluate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NorNE-style CoNLL-U file.")],
+    files: Annotated[list[Path] | None, typer.Argument(exists=True, dir_okay=False,
+                                                       help="NorNE-style CoNLL-U files (default: the NorNE dev "
+                                                       "files, Bokmål and Nynorsk).")] = None,
     model: Annotated[Path, typer.Option(help="Pipeline folder or installed package.")] = SHIPPED_MODEL,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
-    limit: Annotated[int | None, typer.Option(help="Only the first N sentences.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables: one object for one "
+                                          "file, else one object per file stem.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Only the first N sentences of each file.")] = None,
 ) -> None:
-    """Score a pipeline on FILE (scores 0–1 in JSON, percentages in tables)."""
-    scores = evaluate_conllu(file, model, limit=limit)
+    """Score a pipeline on each of FILES on its own (scores 0–1 in JSON, percentages in tables).
+
+    Bokmål and Nynorsk are separate files, so each written standard gets its own figures.
+    """
+    paths = files or [NORNE_DIR / name for name in DEV_FILES if (NORNE_DIR / name).is_file()]
+    if not paths:
+        raise typer.BadParameter(f"no CoNLL-U files given and none of {', '.join(DEV_FILES)} in {NORNE_DIR}")
+    nlp = load_pipeline(model)
+    by_stem = {path.stem: evaluate_conllu(path, nlp, limit=limit) for path in paths}
     if as_json:
-        typer.echo(json.dumps(scores, ensure_ascii=False, default=float))
+        single = len(by_stem) == 1 and files is not None
+        typer.echo(json.dumps(next(iter(by_stem.values())) if single else by_stem, ensure_ascii=False, default=float))
         return
     console = Console()
-    console.print(f"[bold]{file.name}[/bold]: {scores['words']:,} words, {scores['sentences']:,} sentences")
-    console.print(scores_table(scores))
-    if scores.get("ents_per_type"):
-        console.print(entities_table(scores["ents_per_type"]))
+    for path, scores in zip(paths, by_stem.values(), strict=True):
+        console.print(f"[bold]{path.name}[/bold]: {scores['words']:,} words, {scores['sentences']:,} sentences")
+    console.print(comparison_table(by_stem))
+    for stem, scores in by_stem.items():
+        if scores.get("ents_per_type"):
+            console.print(entities_table(scores["ents_per_type"], title=f"Entities per label, {stem}"))
 
 
 @nlp_app.command()
@@ -91,6 +122,4 @@ def train(
     console = Console()
     how = "time limit" if result.stopped_by_time_limit else "config limits"
     console.print(f"Trained for {result.minutes:.1f} minutes (ended by {how}); shipped to {result.shipped_dir}")
-    for name, scores in result.scores.items():
-        console.print(f"[bold]{name}[/bold]")
-        console.print(scores_table(scores))
+    console.print(comparison_table(result.scores))

@@ -29,14 +29,16 @@ from nyhetsflyt.paths import MODEL_DIR, SHIPPED_MODEL
 from nyhetsflyt.settings import Settings
 
 MODEL_NAME = "nb_nyhetsflyt"
-MODEL_VERSION = "1.2.0"
+MODEL_VERSION = "2.0.0"
 DEFAULT_CONFIG = MODEL_DIR / "config.cfg"
 CORPUS_DIR = MODEL_DIR / "corpus"
 TRAINING_DIR = MODEL_DIR / "training"
 NORNE_DIR = Settings().shared_data / "norne"
-TRAIN_FILE = "no_bokmaal-ndt-train.conllu"
-DEV_FILE = "no_bokmaal-ndt-dev.conllu"
-EXTRA_EVAL_FILES = ("no_bokmaal-ud-dev.conllu",)
+# Bokmål and Nynorsk are trained together: one model for both written standards.
+TRAIN_FILES = ("no_bokmaal-ndt-train.conllu", "no_nynorsk-ndt-train.conllu")
+DEV_FILES = ("no_bokmaal-ndt-dev.conllu", "no_nynorsk-ndt-dev.conllu")
+# Scored one by one after training, so each written standard has its own figures.
+EXTRA_EVAL_FILES = ("no_bokmaal-ud-dev.conllu", "no_nynorsk-ud-dev.conllu")
 MAX_SHIPPED_BYTES = 20 * 1024 * 1024
 
 LICENCES = [
@@ -105,6 +107,17 @@ def convert_corpus(norne_dir: Path, corpus_dir: Path, file_names: tuple[str, ...
     }
 
 
+def corpus_folder(norne_dir: Path, corpus_dir: Path, file_names: tuple[str, ...]) -> Path:
+    """Convert the named files into the folder ``corpus_dir``, which spaCy then reads as one corpus.
+
+    The folder is emptied first, so it holds exactly these files.
+    """
+    if corpus_dir.exists():
+        shutil.rmtree(corpus_dir)
+    convert_corpus(norne_dir, corpus_dir, file_names)
+    return corpus_dir
+
+
 def _converted(source: Path, corpus_dir: Path) -> Path:
     destination = corpus_dir / f"{source.stem}.spacy"
     convert_file(source, destination)
@@ -154,8 +167,8 @@ def ship_model(best_dir: Path, shipped_dir: Path, *, config: Path, data: list[di
         {
             "name": MODEL_NAME,
             "version": version,
-            "description": "Norwegian Bokmål pipeline for news: tagger, morphologizer (UPOS), "
-            "dependency parser, trainable lemmatizer and named entities (NorNE labels).",
+            "description": "Norwegian (Bokmål and Nynorsk) pipeline for news: morphologizer (UPOS), "
+            "sentence segmenter, trainable lemmatizer and named entities (NorNE labels).",
             "license": "CC0-1.0",
             "sources": LICENCES,
             "data": data,
@@ -165,6 +178,13 @@ def ship_model(best_dir: Path, shipped_dir: Path, *, config: Path, data: list[di
     )
     if dev_name is not None:
         meta["performance"] = _json_scores(scores[dev_name])
+    by_language = {
+        language: _json_scores(file_scores)
+        for name, file_scores in scores.items()
+        if (language := written_standard(name)) is not None and "-ndt-" in name
+    }
+    if by_language:
+        meta["performance_by_language"] = by_language
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     size = folder_size(staging)
     if size > MAX_SHIPPED_BYTES:
@@ -174,6 +194,14 @@ def ship_model(best_dir: Path, shipped_dir: Path, *, config: Path, data: list[di
         shutil.rmtree(shipped_dir)
     staging.rename(shipped_dir)
     return shipped_dir
+
+
+def written_standard(file_stem: str) -> str | None:
+    """``nb`` or ``nn`` for a NorNE file name (``no_bokmaal-…``, ``no_nynorsk-…``), else None."""
+    for prefix, language in (("no_bokmaal", "nb"), ("no_nynorsk", "nn")):
+        if file_stem.startswith(prefix):
+            return language
+    return None
 
 
 def _json_scores(scores: Mapping[str, Any]) -> dict[str, Any]:
@@ -188,22 +216,25 @@ def train_model(
     max_minutes: int | None = None,
     shipped_dir: Path = SHIPPED_MODEL,
     corpus_dir: Path = CORPUS_DIR,
-    train_file: str = TRAIN_FILE,
-    dev_file: str = DEV_FILE,
+    train_files: tuple[str, ...] = TRAIN_FILES,
+    dev_files: tuple[str, ...] = DEV_FILES,
     extra_eval_files: tuple[str, ...] = EXTRA_EVAL_FILES,
     overrides: Mapping[str, Any] | None = None,
     version: str = MODEL_VERSION,
 ) -> TrainingResult:
     """Convert NorNE, train with ``config``, evaluate ``model-best`` and ship it to ``shipped_dir``.
 
-    ``max_minutes`` ends training early (the best checkpoint so far is shipped).
+    All ``train_files`` together are the training set and all ``dev_files`` the dev set; every dev
+    and extra file is scored on its own afterwards. ``max_minutes`` ends training early (the best
+    checkpoint so far is shipped).
     """
     extra = tuple(f for f in extra_eval_files if (norne_dir / f).exists())
-    converted = convert_corpus(norne_dir, corpus_dir, tuple(dict.fromkeys((train_file, dev_file, *extra))))
+    train_path = corpus_folder(norne_dir, corpus_dir / "train", train_files)
+    dev_path = corpus_folder(norne_dir, corpus_dir / "dev", dev_files)
     lexicon = write_lexicon_pipeline(corpus_dir / "lexicon")
     started = time.monotonic()
     stopped_by_time = run_training(
-        config, output_dir, train_path=converted[train_file], dev_path=converted[dev_file],
+        config, output_dir, train_path=train_path, dev_path=dev_path,
         max_minutes=max_minutes, overrides={"paths.vectors": str(corpus_dir / "lexicon"), **(overrides or {})},
     )
     minutes = (time.monotonic() - started) / 60
@@ -217,8 +248,8 @@ def train_model(
         "lexicon": lexicon,
     }
     best_dir = output_dir / "model-best"
-    scores = evaluate_and_ship(best_dir, shipped_dir, norne_dir=norne_dir, config=config, train_file=train_file,
-                               dev_file=dev_file, extra_eval_files=extra, training=training, version=version)
+    scores = evaluate_and_ship(best_dir, shipped_dir, norne_dir=norne_dir, config=config, train_files=train_files,
+                               dev_files=dev_files, extra_eval_files=extra, training=training, version=version)
     return TrainingResult(shipped_dir, best_dir, minutes, stopped_by_time, scores)
 
 
@@ -228,17 +259,18 @@ def evaluate_and_ship(
     *,
     norne_dir: Path = NORNE_DIR,
     config: Path = DEFAULT_CONFIG,
-    train_file: str = TRAIN_FILE,
-    dev_file: str = DEV_FILE,
+    train_files: tuple[str, ...] = TRAIN_FILES,
+    dev_files: tuple[str, ...] = DEV_FILES,
     extra_eval_files: tuple[str, ...] = EXTRA_EVAL_FILES,
     training: Mapping[str, Any],
     version: str = MODEL_VERSION,
 ) -> dict[str, dict[str, Any]]:
-    """Score a trained pipeline on the dev file (and any extra files), then ship it with those scores."""
+    """Score a trained pipeline on each dev file (and any extra files), then ship it with those scores."""
     best = spacy.load(best_dir)
-    names = tuple(dict.fromkeys((dev_file, *extra_eval_files)))
+    names = tuple(dict.fromkeys((*dev_files, *extra_eval_files)))
     scores = {Path(name).stem: evaluate_conllu(norne_dir / name, best) for name in names}
-    roles = [(train_file, "train"), (dev_file, "dev"), *((name, "evaluation") for name in names[1:])]
+    roles = [*((name, "train") for name in train_files), *((name, "dev") for name in dev_files),
+             *((name, "evaluation") for name in names[len(dev_files):])]
     data = [{"file": name, "role": role, "sha256": _sha256(norne_dir / name)} for name, role in roles]
     ship_model(best_dir, shipped_dir, config=config, data=data, scores=scores, training=training, version=version)
     return scores
