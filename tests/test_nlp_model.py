@@ -17,6 +17,11 @@ SEED_ARTICLE = SHARED_DATA / SEED_RELATIVE
 
 NDT_DEV = SHARED_DATA / "norne" / "no_bokmaal-ndt-dev.conllu"
 UD_DEV = SHARED_DATA / "norne" / "no_bokmaal-ud-dev.conllu"
+NN_DEV = SHARED_DATA / "norne" / "no_nynorsk-ndt-dev.conllu"
+# A little under what the shipped model scores on the first 200 Nynorsk dev sentences (see README).
+NN_POS_FLOOR = 0.95
+NN_LEMMA_FLOOR = 0.94
+NN_ENTS_FLOOR = 0.70
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +36,12 @@ def test_shipped_model_is_small_and_described(nlp):
     assert meta["name"] == "nb_nyhetsflyt" and meta["lang"] == "nb"
     assert {d["role"] for d in meta["data"]} >= {"train", "dev"}
     assert meta["performance"]["ents_f"] > 0.7
+    assert set(meta["performance_by_language"]) == {"nb", "nn"}
+    assert {d["file"] for d in meta["data"] if d["role"] == "train"} == {
+        "no_bokmaal-ndt-train.conllu", "no_nynorsk-ndt-train.conllu",
+    }
     assert nlp.pipe_names == [
-        "tok2vec", "morphologizer", "tagger", "parser", "trainable_lemmatizer", "ner", "nyhetsflyt_entity_consistency",
+        "tok2vec", "morphologizer", "senter", "trainable_lemmatizer", "ner", "nyhetsflyt_entity_consistency",
     ]
     assert set(nlp.get_pipe("ner").labels) >= {"PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV"}
 
@@ -57,7 +66,6 @@ def test_dev_scores_on_first_200_sentences(nlp):
     assert scores["sentences"] == 200
     assert scores["token_acc"] >= 0.99
     assert scores["pos_acc"] >= 0.94
-    assert scores["tag_acc"] >= 0.94
     assert scores["lemma_acc"] >= 0.94
     assert scores["sents_f"] >= 0.85
     assert scores["ents_f"] >= 0.70
@@ -73,6 +81,26 @@ def test_ud_dev_is_scored_with_its_own_spacing_and_features(nlp):
     assert scores["pos_acc"] >= 0.85
     assert scores["lemma_acc"] >= 0.94
     assert scores["ents_f"] >= 0.70
+
+
+def test_invented_nynorsk_sentence(nlp):
+    doc = nlp("Statsministeren møtte ordføraren i Bergen. Ho seier at kommunen ikkje har pengar.")
+    assert len(list(doc.sents)) == 2
+    assert any(e.text == "Bergen" and e.label_ in {"GPE_LOC", "LOC"} for e in doc.ents)
+    by_text = {t.text: t for t in doc}
+    assert by_text["seier"].pos_ == "VERB" and by_text["seier"].lemma_ == "seie"
+    assert by_text["ikkje"].pos_ in {"ADV", "PART"}
+
+
+@pytest.mark.shared
+def test_nynorsk_dev_scores_on_first_200_sentences(nlp):
+    scores = evaluate_conllu(NN_DEV, nlp, limit=200)
+    assert scores["sentences"] == 200
+    assert scores["token_acc"] >= 0.99
+    assert scores["pos_acc"] >= NN_POS_FLOOR
+    assert scores["lemma_acc"] >= NN_LEMMA_FLOOR
+    assert scores["sents_f"] >= 0.85
+    assert scores["ents_f"] >= NN_ENTS_FLOOR
 
 
 @pytest.mark.shared
