@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import zlib
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -81,12 +83,33 @@ def band_keys(sig: list[int], bands: int = BANDS, rows: int = ROWS) -> list[int]
 
 
 def shingle_hashes(shingle_set: Iterable[str]) -> frozenset[int]:
-    """The shingles as signed 32-bit hashes (CRC-32 of their UTF-8; fits a PostgreSQL integer).
+    """The shingles as unsigned 32-bit hashes (CRC-32 of their UTF-8).
 
     Overlaps counted on the hashes are those of the shingles: two of an article's few hundred
     shingles share a hash about once in ten thousand articles, which moves a count by one.
     """
-    return frozenset(h - ((h >> 31) << 32) for h in (zlib.crc32(s.encode()) for s in shingle_set))
+    return frozenset(zlib.crc32(s.encode()) for s in shingle_set)
+
+
+if array("I").itemsize != 4:
+    raise ImportError("stored shingle hashes are 4 bytes each, and this platform's unsigned int is not")
+
+
+def pack_hashes(hashes: Iterable[int]) -> bytes:
+    """Shingle hashes as stored (`news.story_prints.shingles`): sorted, 4 bytes each, little-endian."""
+    packed = array("I", sorted(hashes))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_hashes(data: bytes) -> frozenset[int]:
+    """The shingle hashes of a stored print (`pack_hashes`)."""
+    packed = array("I")
+    packed.frombytes(data)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return frozenset(packed)
 
 
 @dataclass(frozen=True, slots=True)

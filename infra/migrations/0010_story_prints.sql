@@ -4,12 +4,14 @@
 -- the cost of a load stays flat however many candidates a large archive turns up.
 --
 -- shingles: the distinct 32-bit hashes of the body's word shingles (nyhetsflyt.fingerprint.
--- shingle_hashes), sorted. Random integers do not compress, so they are stored uncompressed.
+-- shingle_hashes), sorted, 4 bytes each, little-endian (fingerprint.pack_hashes): a few hundred
+-- per article, written and read in one piece. Random bytes do not compress, so no compression
+-- is tried.
 -- The article is inserted later in the loading transaction than its print, hence the deferred check.
 CREATE TABLE news.story_prints (
     article_id  bigint PRIMARY KEY
                 REFERENCES news.articles (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-    shingles    integer[] NOT NULL
+    shingles    bytea NOT NULL
 );
 ALTER TABLE news.story_prints ALTER COLUMN shingles SET STORAGE EXTERNAL;
 

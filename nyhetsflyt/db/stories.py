@@ -19,7 +19,16 @@ from collections import defaultdict
 
 import psycopg
 
-from nyhetsflyt.fingerprint import Fingerprint, fingerprint, overlap, same_story, shingle_hashes, shingles
+from nyhetsflyt.fingerprint import (
+    Fingerprint,
+    fingerprint,
+    overlap,
+    pack_hashes,
+    same_story,
+    shingle_hashes,
+    shingles,
+    unpack_hashes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +60,7 @@ CROSS JOIN LATERAL (
 # An article's print is written with its story; a new version of an agency item, loaded under
 # the same id, replaces it.
 _DROP_PRINTS = "DELETE FROM news.story_prints WHERE article_id = ANY(%s)"
-_COPY_PRINTS = "COPY news.story_prints (article_id, shingles) FROM STDIN"
+_COPY_PRINTS = "COPY news.story_prints (article_id, shingles) FROM STDIN (FORMAT BINARY)"
 
 
 def assign_stories(conn: psycopg.Connection, bodies: dict[int, str]) -> dict[int, int]:
@@ -74,7 +83,7 @@ def assign_stories(conn: psycopg.Connection, bodies: dict[int, str]) -> dict[int
     copies: dict[int, list[frozenset[int]]] = defaultdict(list)  # story → shingle hashes of its copies
     if stored_story:
         for story_id, hashes, body in conn.execute(_COPIES, (sorted(set(stored_story.values())), COPIES_CHECKED)):
-            copies[story_id].append(frozenset(hashes) if hashes is not None else shingle_hashes(shingles(body)))
+            copies[story_id].append(unpack_hashes(hashes) if hashes is not None else shingle_hashes(shingles(body)))
 
     stories: dict[int, int] = {}
     earlier: dict[int, list[int]] = defaultdict(list)  # band key → earlier articles of this batch
@@ -97,8 +106,9 @@ def _write_prints(conn: psycopg.Connection, hashes: dict[int, frozenset[int]]) -
         return
     conn.execute(_DROP_PRINTS, (list(hashes),))
     with conn.cursor().copy(_COPY_PRINTS) as copy:
+        copy.set_types(["int8", "bytea"])
         for article_id, values in hashes.items():
-            copy.write_row((article_id, sorted(values)))
+            copy.write_row((article_id, pack_hashes(values)))
 
 
 def _best_story(own: frozenset[int], candidates: dict[int, list[frozenset[int]]]) -> int | None:
@@ -155,7 +165,7 @@ ORDER BY b.article_id LIMIT %s FOR UPDATE OF b SKIP LOCKED
 """
 _ADD_PRINTS = """
 INSERT INTO news.story_prints (article_id, shingles)
-SELECT article_id, shingles::integer[] FROM unnest(%s::bigint[], %s::text[]) AS p(article_id, shingles)
+SELECT article_id, shingles FROM unnest(%s::bigint[], %s::bytea[]) AS p(article_id, shingles)
 ON CONFLICT (article_id) DO NOTHING
 """
 
@@ -171,8 +181,7 @@ def fill_prints(conn: psycopg.Connection, batch_size: int = 500) -> int:
             if not rows:
                 return taken
             ids = [article_id for article_id, _ in rows]
-            arrays = ["{" + ",".join(map(str, sorted(shingle_hashes(shingles(body))))) + "}" for _, body in rows]
-            conn.execute(_ADD_PRINTS, (ids, arrays))
+            conn.execute(_ADD_PRINTS, (ids, [pack_hashes(shingle_hashes(shingles(body))) for _, body in rows]))
             conn.execute("DELETE FROM news.story_print_backlog WHERE article_id = ANY(%s)", (ids,))
         taken += len(rows)
         log.info("Made the prints of %d stored articles", len(rows))
