@@ -124,8 +124,14 @@ def test_each_article_keeps_its_shingle_print_and_copies_without_one_are_read_fr
         second = load_articles(conn, [enriched(wire_copy(n, f"https://regional.example/{n}")) for n in NAMES])
         assert second.copies == set(second.new) and len(second.new) == len(NAMES)
         assert set(prints_of(conn)) == set(second.new.values())  # the copies' own, written with them
+        # One of them waits for its story too: it gets its print with the story, not before.
+        waiting = min(expected)
+        conn.execute("INSERT INTO news.story_backlog VALUES (%s)", (waiting,))
+        conn.commit()
         assert fill_prints(conn, batch_size=4) == len(NAMES)
         assert fill_prints(conn) == 0
+        assert waiting not in prints_of(conn) and len(prints_of(conn)) == 2 * len(NAMES) - 1
+        assert fold_backlog(conn) == (1, 0)
         prints = prints_of(conn)
         assert {i: prints[i] for i in expected} == expected and len(prints) == 2 * len(NAMES)
     stories = stories_of(empty_db)

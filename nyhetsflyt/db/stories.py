@@ -58,7 +58,7 @@ CROSS JOIN LATERAL (
 ) c
 """
 # An article's print is written with its story; a new version of an agency item, loaded under
-# the same id, replaces it.
+# the same id, replaces it. (`fill_prints` leaves articles still waiting for a story to this.)
 _DROP_PRINTS = "DELETE FROM news.story_prints WHERE article_id = ANY(%s)"
 _COPY_PRINTS = "COPY news.story_prints (article_id, shingles) FROM STDIN (FORMAT BINARY)"
 
@@ -160,7 +160,8 @@ def fold_backlog(conn: psycopg.Connection, batch_size: int = 500) -> tuple[int, 
 
 
 _NEXT_UNPRINTED = """
-SELECT b.article_id, a.body FROM news.story_print_backlog b JOIN news.articles a ON a.id = b.article_id
+SELECT b.article_id, a.body, EXISTS (SELECT FROM news.story_backlog s WHERE s.article_id = b.article_id)
+FROM news.story_print_backlog b JOIN news.articles a ON a.id = b.article_id
 ORDER BY b.article_id LIMIT %s FOR UPDATE OF b SKIP LOCKED
 """
 _ADD_PRINTS = """
@@ -172,16 +173,19 @@ ON CONFLICT (article_id) DO NOTHING
 
 def fill_prints(conn: psycopg.Connection, batch_size: int = 500) -> int:
     """Give the articles in `news.story_print_backlog` (stored before prints existed) their prints,
-    one transaction per batch; an article that has one by now keeps it. Returns the articles taken.
-    Safe to run from several workers at once."""
+    one transaction per batch; an article that has one by now keeps it, and one still waiting for
+    its story gets its print with the story (`fold_backlog`). Returns the articles taken. Safe to
+    run from several workers at once, and alongside `fold_backlog`."""
     taken = 0
     while True:
         with conn.transaction():
             rows = conn.execute(_NEXT_UNPRINTED, (batch_size,)).fetchall()
             if not rows:
                 return taken
-            ids = [article_id for article_id, _ in rows]
-            conn.execute(_ADD_PRINTS, (ids, [pack_hashes(shingle_hashes(shingles(body))) for _, body in rows]))
+            ids = [article_id for article_id, _, _ in rows]
+            printed = [(article_id, body) for article_id, body, awaiting_story in rows if not awaiting_story]
+            conn.execute(_ADD_PRINTS, ([article_id for article_id, _ in printed],
+                                       [pack_hashes(shingle_hashes(shingles(body))) for _, body in printed]))
             conn.execute("DELETE FROM news.story_print_backlog WHERE article_id = ANY(%s)", (ids,))
         taken += len(rows)
         log.info("Made the prints of %d stored articles", len(rows))
