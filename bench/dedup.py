@@ -9,10 +9,16 @@ intro, trimmed end, reworded verbs, captions dropped), in a shuffled order, is l
     ms per article spent finding stories (fingerprint, band keys, index look-up, checks), over the
     whole run and over its last tenth (when the index is largest), and the load's total per article
     pair precision and recall (pairs of articles in one story, against the truth)
-    peak RSS of this process, and the band table's rows and size on disk
+    peak RSS of this process, the band table's rows and size on disk, and the print table's size
 
 and the ratio of the last tenth's cost at the largest size to that at the smallest: an index
 look-up stays flat where a scan would grow with the index.
+
+Loads minutes apart on a shared machine meet different loads from other work, so the sizes are
+also compared side by side: once every size is loaded (and analysed, as autovacuum would have),
+probe batches of 64 new articles (20 % copies of stored originals, the rest new originals) are
+loaded into each database in turn, alternating which goes first, each in a transaction that is
+rolled back, and the median batch's cost per article is compared across sizes.
 
     .venv/bin/python -m bench.dedup                  # 10,000 and 100,000
     .venv/bin/python -m bench.dedup --sizes 2000     # a quick look
@@ -87,6 +93,21 @@ class Corpus:
             blocks.insert(rng.randint(1, len(blocks)), ("caption", rng.choice(self.captions)))
         return GeneratedArticle(index, rng.choice(self.titles), paragraph(), blocks, "2024-01-01", [])
 
+    def probe(self, count: int, seed: int) -> list[EnrichedArticle]:
+        """New articles for a loaded corpus: copies of its originals (at its share of copies) and
+        originals it does not hold."""
+        rng = random.Random(seed)
+        share = self.copies / (self.copies + self.originals)
+        items = []
+        for k in range(count):
+            if rng.random() < share:
+                copy, _ = edit(_original(self.original(rng.randrange(self.originals))), rng, self.copies + k)
+                items.append(_enriched(f"https://probe-copy.example/{seed}/{k}", copy))
+            else:
+                fresh = self.original(self.originals + rng.randrange(10 * (self.originals + self.copies)))
+                items.append(_enriched(f"https://probe.example/{seed}/{k}", fresh))
+        return items
+
     def item(self, kind: str, n: int) -> tuple[EnrichedArticle, int]:
         """The article and the index of the original it tells (its own for an original)."""
         if kind == "original":
@@ -135,10 +156,8 @@ def pair_scores(url: str, truth: dict[str, int]) -> dict[str, float]:
             "recall": hits / len(true) if true else 1.0, "stories": len(by_story), "originals": len(by_origin)}
 
 
-def run(size: int, copy_share: float, seed: int, databases: ThrowawayDatabases) -> dict[str, object]:
-    corpus = Corpus(size, copy_share, seed)
+def run(size: int, corpus: Corpus, url: str) -> dict[str, object]:
     truth: dict[str, int] = {}
-    url = databases.create(f"dedup{size}")
     migrate(url)
     story_s: list[float] = []
     load_s = 0.0
@@ -158,6 +177,7 @@ def run(size: int, copy_share: float, seed: int, databases: ThrowawayDatabases) 
         bands, band_bytes = conn.execute(
             "SELECT count(*), pg_total_relation_size('news.story_bands') FROM news.story_bands").fetchone()
         article_bytes = conn.execute("SELECT pg_total_relation_size('news.articles')").fetchone()[0]
+        print_bytes = conn.execute("SELECT pg_total_relation_size('news.story_prints')").fetchone()[0]
     tenth = max(1, len(story_s) // 10)
     tail = story_s[-tenth:]
     tail_articles = min(size, len(tail) * BATCH)
@@ -172,8 +192,34 @@ def run(size: int, copy_share: float, seed: int, databases: ThrowawayDatabases) 
         "load_ms_per_article": 1000 * load_s / size,
         **pair_scores(url, truth),
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "band_rows": bands, "band_table_bytes": band_bytes, "articles_table_bytes": article_bytes,
+        "band_rows": bands, "band_table_bytes": band_bytes, "print_table_bytes": print_bytes,
+        "articles_table_bytes": article_bytes,
     }
+
+
+def probe(databases: dict[int, tuple[Corpus, str]], rounds: int, seed: int) -> dict[int, list[float]]:
+    """Milliseconds per article spent finding stories, per probe batch, for each loaded size: the
+    sizes in turn (alternating the order), each batch rolled back, so every size meets the same
+    moments of the machine's other work and the same kind of new articles."""
+    costs: dict[int, list[float]] = {size: [] for size in databases}
+    connections = {size: psycopg.connect(url) for size, (_, url) in databases.items()}
+    try:
+        for conn in connections.values():
+            with conn.transaction():
+                conn.execute("ANALYZE")
+        for r in range(rounds):
+            order = sorted(databases) if r % 2 == 0 else sorted(databases, reverse=True)
+            for size in order:
+                corpus, _ = databases[size]
+                batch = corpus.probe(BATCH, seed * 1_000 + r)
+                conn = connections[size]
+                with conn.transaction(force_rollback=True):
+                    result = load_articles(conn, batch)
+                costs[size].append(1000 * result.story_seconds / len(batch))
+    finally:
+        for conn in connections.values():
+            conn.close()
+    return costs
 
 
 def count_candidates(size: int, copy_share: float, seed: int) -> None:
@@ -202,6 +248,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-server", default=DEFAULT_SERVER)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--probe-rounds", type=int, default=40,
+                        help="probe batches per size, loaded side by side after every size is loaded")
     parser.add_argument("--count-candidates", action="store_true",
                         help="only count candidate stories per article as the index grows (largest size, no database)")
     args = parser.parse_args()
@@ -210,13 +258,21 @@ def main() -> int:
         return 0
     databases = ThrowawayDatabases(args.database_server)
     results = []
+    loaded: dict[int, tuple[Corpus, str]] = {}
     try:
         for size in args.sizes:
             print(f"{size:,} articles …", flush=True)
-            results.append(run(size, args.copies, args.seed, databases))
-            databases.close()
+            corpus = Corpus(size, args.copies, args.seed)
+            loaded[size] = (corpus, databases.create(f"dedup{size}"))
+            results.append(run(size, corpus, loaded[size][1]))
+        print(f"probing every size side by side, {args.probe_rounds} batches each …", flush=True)
+        probes = probe(loaded, args.probe_rounds, args.seed)
     finally:
         databases.close()
+    for result in results:
+        costs = probes[result["articles"]]  # type: ignore[index]
+        result["probe_story_ms"] = costs
+        result["probe_story_ms_median"] = statistics.median(costs)
     rows = [
         ("articles (copies)", lambda r: f"{r['articles']:,} ({r['copies']:,})"),
         ("stories found / originals", lambda r: f"{r['stories']:,} / {r['originals']:,}"),
@@ -225,6 +281,7 @@ def main() -> int:
         ("  … median batch, last tenth", lambda r: f"{r['story_ms_median_at_' + str(r['articles'])]:.3f}"),
         ("  … median batch, tenth before 10,000",
          lambda r: f"{r['story_ms_median_at_10000']:.3f}" if "story_ms_median_at_10000" in r else "–"),
+        ("  … probes side by side, median batch", lambda r: f"{r['probe_story_ms_median']:.3f}"),
         ("whole load: ms per article", lambda r: f"{r['load_ms_per_article']:.3f}"),
         ("pair precision", lambda r: f"{r['precision']:.4f}"),
         ("pair recall", lambda r: f"{r['recall']:.4f}"),
@@ -232,6 +289,7 @@ def main() -> int:
         ("peak RSS", lambda r: f"{r['peak_rss_bytes'] / 1e6:,.0f} MB"),
         ("band table rows", lambda r: f"{r['band_rows']:,}"),
         ("band table size", lambda r: f"{r['band_table_bytes'] / 1e6:,.1f} MB"),
+        ("print table size", lambda r: f"{r['print_table_bytes'] / 1e6:,.1f} MB"),
         ("articles table size", lambda r: f"{r['articles_table_bytes'] / 1e6:,.1f} MB"),
         ("wall time of the load", lambda r: f"{r['wall_s']:,.0f} s"),
     ]
@@ -251,6 +309,9 @@ def main() -> int:
                    / first[f"story_ms_median_at_{first['articles']}"])
         print(f"cost per article, last tenth, {last['articles']:,} run ÷ {first['articles']:,} run: mean {ratio:.2f}, "
               f"median batch {medians:.2f} (target ≤ 1.5)")
+        side = last["probe_story_ms_median"] / first["probe_story_ms_median"]
+        print(f"cost per article, probes side by side, {last['articles']:,} ÷ {first['articles']:,}: "
+              f"median batch {side:.2f} (target ≤ 1.5)")
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, indent=2), "utf-8")
     print(f"wrote {args.results}")

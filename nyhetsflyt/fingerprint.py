@@ -7,7 +7,10 @@ k-grams (shingles), sketched with MinHash (`rensa`) and cut into LSH bands: two 
 shingle sets overlap enough share at least one band key with high probability, and the band
 keys are what the database indexes (`nyhetsflyt/db/stories.py`). A candidate found that way is
 then checked on the exact shingle sets, by Jaccard similarity and by containment, because a
-short version of a long wire story overlaps it by much less than it is contained in it.
+short version of a long wire story overlaps it by much less than it is contained in it. The
+check reads each shingle as a 32-bit hash (`shingle_hashes`), the form in which the database keeps
+every article's set (`news.story_prints`), so a candidate is checked without its text being
+fetched and cut into shingles again.
 
 The parameters were chosen by measurement (`bench/dedup_tune.py`, `bench/minhash_libs.py`); the
 figures are in docs/stories.md. Changing any of them changes every band key: bump
@@ -18,8 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
+import zlib
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import rensa
 
@@ -35,6 +42,8 @@ SEED = 20240607
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.75
 MIN_SHARED = 12  # shingles: a shared boilerplate sentence ("Saken oppdateres.") gives one or two
+
+_Item = TypeVar("_Item", str, int)  # a shingle, or its hash
 
 _WORD = re.compile(r"\w+")
 
@@ -73,18 +82,50 @@ def band_keys(sig: list[int], bands: int = BANDS, rows: int = ROWS) -> list[int]
     return keys
 
 
+def shingle_hashes(shingle_set: Iterable[str]) -> frozenset[int]:
+    """The shingles as unsigned 32-bit hashes (CRC-32 of their UTF-8).
+
+    Overlaps counted on the hashes are those of the shingles: two of an article's few hundred
+    shingles share a hash about once in ten thousand articles, which moves a count by one.
+    """
+    return frozenset(zlib.crc32(s.encode()) for s in shingle_set)
+
+
+if array("I").itemsize != 4:
+    raise ImportError("stored shingle hashes are 4 bytes each, and this platform's unsigned int is not")
+
+
+def pack_hashes(hashes: Iterable[int]) -> bytes:
+    """Shingle hashes as stored (`news.story_prints.shingles`): sorted, 4 bytes each, little-endian."""
+    packed = array("I", sorted(hashes))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_hashes(data: bytes) -> frozenset[int]:
+    """The shingle hashes of a stored print (`pack_hashes`)."""
+    packed = array("I")
+    packed.frombytes(data)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return frozenset(packed)
+
+
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     shingles: frozenset[str]
     band_keys: tuple[int, ...]  # distinct, sorted
+    hashes: frozenset[int]  # the shingles' hashes, as news.story_prints keeps them
 
 
 def fingerprint(text: str) -> Fingerprint:
-    """The shingles and LSH band keys of an article's body text (empty for a text with no words)."""
+    """The shingles, their hashes and the LSH band keys of an article's body text (empty for a text with no words)."""
     shingle_set = shingles(text)
     if not shingle_set:
-        return Fingerprint(shingle_set, ())
-    return Fingerprint(shingle_set, tuple(sorted(set(band_keys(signature(shingle_set))))))
+        return Fingerprint(shingle_set, (), frozenset())
+    return Fingerprint(shingle_set, tuple(sorted(set(band_keys(signature(shingle_set))))),
+                       shingle_hashes(shingle_set))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +135,15 @@ class Overlap:
     containment: float  # of the smaller set in the larger
 
 
-def overlap(a: frozenset[str], b: frozenset[str]) -> Overlap:
+def overlap(a: frozenset[_Item], b: frozenset[_Item]) -> Overlap:
     if not a or not b:
         return Overlap(0, 0.0, 0.0)
     shared = len(a & b)
     return Overlap(shared, shared / (len(a) + len(b) - shared), shared / min(len(a), len(b)))
 
 
-def same_story(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether two shingle sets are copies of one story (see the thresholds above)."""
+def same_story(a: frozenset[_Item], b: frozenset[_Item]) -> bool:
+    """Whether two shingle sets (or their hash sets) are copies of one story (see the thresholds above)."""
     o = overlap(a, b)
     if o.jaccard >= MIN_JACCARD and o.shared >= min(MIN_SHARED, len(a), len(b)):
         return True

@@ -10,7 +10,7 @@ from prefect.tasks import exponential_backoff
 from nyhetsflyt.db.connect import resolve_database_url, reused_connection
 from nyhetsflyt.db.load import LoadResult, load_articles_isolating_bad
 from nyhetsflyt.db.migrate import migrate
-from nyhetsflyt.db.stories import fold_backlog
+from nyhetsflyt.db.stories import fill_prints, fold_backlog
 from nyhetsflyt.db.wire import WireExtrasResult, load_pictures_and_packages
 from nyhetsflyt.documents import EnrichedArticle, Package, Picture
 from nyhetsflyt.settings import Settings
@@ -38,12 +38,14 @@ def _database_unavailable(task, task_run, state) -> bool:
 )
 def prepare_database(settings: Settings) -> list[str]:
     """Apply pending migrations to the database these settings name, then give articles stored
-    before stories existed their stories (a no-op once the backlog is empty)."""
+    before stories existed their stories, and those stored before the story check kept shingle
+    prints their prints (no-ops once the backlogs are empty)."""
     with stage_time("prepare", 1):
         url = resolve_database_url(settings)
         applied = [f"{m.version:04d}_{m.name}" for m in migrate(url)]
         with reused_connection(url) as conn:
             fold_backlog(conn)
+            fill_prints(conn)
         return applied
 
 

@@ -111,3 +111,17 @@ def test_syndicate_writes_edited_copies_in_other_formats_with_the_truth(tmp_path
         for uri, other in originals.items():
             same = fp.same_story(fp.shingles(article.body), fp.shingles("\n\n".join(other.paragraphs)))
             assert same == (uri == item.original), (item.uri, item.edits, uri)
+
+
+def test_shingle_hashes_pack_to_four_sorted_little_endian_bytes_each_and_back():
+    hashes = fp.shingle_hashes(fp.shingles(body("01-strompris.txt")))
+    assert len(hashes) == len(fp.shingles(body("01-strompris.txt")))  # no two collide here
+    assert all(0 <= h < 2**32 for h in hashes)
+    packed = fp.pack_hashes(hashes)
+    assert len(packed) == 4 * len(hashes)
+    assert packed[:4] == min(hashes).to_bytes(4, "little") and packed[-4:] == max(hashes).to_bytes(4, "little")
+    assert fp.unpack_hashes(packed) == hashes
+    assert fp.unpack_hashes(fp.pack_hashes(frozenset())) == frozenset()
+    # The check counts the same overlap on hashes as on the shingles.
+    a, b = fp.shingles(body("02-brann-bergen.txt")), fp.shingles(body("03-ulykke-bergen.txt"))
+    assert fp.overlap(fp.shingle_hashes(a), fp.shingle_hashes(b)) == fp.overlap(a, b)

@@ -29,9 +29,10 @@ from nyhetsflyt.app.cli import app
 from nyhetsflyt.db.connect import scalar
 from nyhetsflyt.db.load import load_articles, load_key
 from nyhetsflyt.db.migrate import discover_migrations, migrate
-from nyhetsflyt.db.stories import fold_backlog, story_counts
+from nyhetsflyt.db.stories import fill_prints, fold_backlog, story_counts
 from nyhetsflyt.documents import Article, EnrichedArticle, Enrichment, Entity, ResolvedQuote
 from nyhetsflyt.extract.split import split_document
+from nyhetsflyt.fingerprint import fingerprint, unpack_hashes
 from nyhetsflyt.nlp.model import DEGRADED_NAME
 from nyhetsflyt.paths import MIGRATIONS_DIR
 from nyhetsflyt.settings import Settings
@@ -98,6 +99,43 @@ def test_copies_within_one_batch_find_each_other(empty_db):
     stories = stories_of(empty_db)
     assert len(set(stories.values())) == 3
     for name in NAMES[:3]:
+        assert stories[f"https://wire.example/{name}"] == stories[f"https://regional.example/{name}"]
+
+
+def prints_of(conn: psycopg.Connection) -> dict[int, frozenset[int]]:
+    return {article_id: unpack_hashes(shingles)
+            for article_id, shingles in conn.execute("SELECT article_id, shingles FROM news.story_prints")}
+
+
+def test_each_article_keeps_its_shingle_print_and_copies_without_one_are_read_from_their_body(empty_db):
+    """The check reads a candidate's shingles from news.story_prints; an article stored before
+    prints existed (none, and in the print backlog) is read from its body, and gets its print
+    from the next run."""
+    originals = [enriched(fixture_article(n, f"https://wire.example/{n}")) for n in NAMES]
+    with psycopg.connect(empty_db) as conn:
+        first = load_articles(conn, originals)
+        ids = {load_key(item.article): first.new[load_key(item.article)] for item in originals}
+        expected = {ids[load_key(item.article)]: fingerprint(item.article.body).hashes for item in originals}
+        assert prints_of(conn) == expected
+        # As after the migration on a database from before prints.
+        conn.execute("DELETE FROM news.story_prints")
+        conn.execute("INSERT INTO news.story_print_backlog SELECT id FROM news.articles")
+        conn.commit()
+        second = load_articles(conn, [enriched(wire_copy(n, f"https://regional.example/{n}")) for n in NAMES])
+        assert second.copies == set(second.new) and len(second.new) == len(NAMES)
+        assert set(prints_of(conn)) == set(second.new.values())  # the copies' own, written with them
+        # One of them waits for its story too: it gets its print with the story, not before.
+        waiting = min(expected)
+        conn.execute("INSERT INTO news.story_backlog VALUES (%s)", (waiting,))
+        conn.commit()
+        assert fill_prints(conn, batch_size=4) == len(NAMES)
+        assert fill_prints(conn) == 0
+        assert waiting not in prints_of(conn) and len(prints_of(conn)) == 2 * len(NAMES) - 1
+        assert fold_backlog(conn) == (1, 0)
+        prints = prints_of(conn)
+        assert {i: prints[i] for i in expected} == expected and len(prints) == 2 * len(NAMES)
+    stories = stories_of(empty_db)
+    for name in NAMES:
         assert stories[f"https://wire.example/{name}"] == stories[f"https://regional.example/{name}"]
 
 
@@ -306,6 +344,8 @@ def test_a_database_from_before_stories_gets_them_on_the_next_run(old_database, 
     with psycopg.connect(old_database) as conn:
         assert story_counts(conn) == {"articles": 12, "stories": 6, "awaiting_story": 0}
         assert fold_backlog(conn) == (0, 0)
+        assert conn.execute("SELECT count(*) FROM news.story_prints").fetchone() == (12,)
+        assert conn.execute("SELECT count(*) FROM news.story_print_backlog").fetchone() == (0,)
     stories = stories_of(old_database)
     for name in NAMES:
         assert stories[f"https://wire.example/{name}"] == stories[f"https://regional.example/{name}"]

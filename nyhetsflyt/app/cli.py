@@ -160,7 +160,7 @@ def db_restory(
     """Give stored articles still waiting for one their stories (every run does this by itself)."""
     from nyhetsflyt.db.connect import connect
     from nyhetsflyt.db.migrate import migrate
-    from nyhetsflyt.db.stories import fold_backlog, reindex_all, story_counts
+    from nyhetsflyt.db.stories import fill_prints, fold_backlog, reindex_all, story_counts
 
     url = command_database(database_url)[1]
     migrate(url)
@@ -168,6 +168,7 @@ def db_restory(
         if all_articles:
             out.print(f"queued {reindex_all(conn):,} articles")
         taken, joined = fold_backlog(conn)
+        fill_prints(conn)
         counts = story_counts(conn)
     out.print(f"{taken:,} articles given stories ({joined:,} joined another story); "
               f"{counts['articles']:,} articles, {counts['stories']:,} stories")

@@ -2,7 +2,8 @@
 
 A new article is fingerprinted (`nyhetsflyt.fingerprint`); every story that holds one of its LSH
 band keys is a candidate, and the candidate's fullest stored copies are checked against it on
-their exact shingle sets. It joins the story of the best match, or starts a story of its own
+their exact shingle sets, read from `news.story_prints` (an article's shingle hashes, written
+when it is loaded). It joins the story of the best match, or starts a story of its own
 (story_id = its own id). The band keys are claimed before the candidates are looked up, inside the
 loading transaction: a concurrent load that claimed one of the same keys and has not committed
 makes this one wait until it has, and then its article is a candidate like any other. So two
@@ -19,7 +20,16 @@ from collections import defaultdict
 import psycopg
 
 from nyhetsflyt.db.entities import refresh_all, refresh_entity_names
-from nyhetsflyt.fingerprint import Fingerprint, fingerprint, overlap, same_story, shingles
+from nyhetsflyt.fingerprint import (
+    Fingerprint,
+    fingerprint,
+    overlap,
+    pack_hashes,
+    same_story,
+    shingle_hashes,
+    shingles,
+    unpack_hashes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +44,24 @@ SELECT b.band_key, a.story_id FROM news.story_bands b JOIN news.articles a ON a.
 WHERE b.band_key = ANY(%s)
 """
 # A story is checked against its two fullest copies (a key's holder may be a short one): a new
-# version that matches either belongs to it. More copies found little more and cost a body
-# fetched and shingled each, for every candidate (bench/dedup.py).
+# version that matches either belongs to it. More copies found little more and cost a print
+# fetched each, for every candidate (bench/dedup.py). A copy stored before prints existed and not
+# yet given one (`fill_prints`) is read from its body.
 COPIES_CHECKED = 2
 _COPIES = """
-SELECT s.story_id, c.body
+SELECT s.story_id, c.shingles, c.body
 FROM unnest(%s::bigint[]) AS s(story_id)
 CROSS JOIN LATERAL (
-    SELECT a.body FROM news.articles a WHERE a.story_id = s.story_id
+    SELECT p.shingles, CASE WHEN p.article_id IS NULL THEN a.body END AS body
+    FROM news.articles a LEFT JOIN news.story_prints p ON p.article_id = a.id
+    WHERE a.story_id = s.story_id
     ORDER BY a.word_count DESC, a.id LIMIT %s
 ) c
 """
+# An article's print is written with its story; a new version of an agency item, loaded under
+# the same id, replaces it. (`fill_prints` leaves articles still waiting for a story to this.)
+_DROP_PRINTS = "DELETE FROM news.story_prints WHERE article_id = ANY(%s)"
+_COPY_PRINTS = "COPY news.story_prints (article_id, shingles) FROM STDIN (FORMAT BINARY)"
 
 
 def assign_stories(conn: psycopg.Connection, bodies: dict[int, str]) -> dict[int, int]:
@@ -64,10 +81,10 @@ def assign_stories(conn: psycopg.Connection, bodies: dict[int, str]) -> dict[int
     claimed = {row[0] for row in conn.execute(_CLAIM, (keys, [first_with[k] for k in keys]))} if keys else set()
     held_elsewhere = [key for key in keys if key not in claimed]
     stored_story: dict[int, int] = dict(conn.execute(_HOLDERS, (held_elsewhere,)).fetchall()) if held_elsewhere else {}
-    copies: dict[int, list[frozenset[str]]] = defaultdict(list)  # story → shingle sets of its copies
+    copies: dict[int, list[frozenset[int]]] = defaultdict(list)  # story → shingle hashes of its copies
     if stored_story:
-        for story_id, body in conn.execute(_COPIES, (sorted(set(stored_story.values())), COPIES_CHECKED)):
-            copies[story_id].append(shingles(body))
+        for story_id, hashes, body in conn.execute(_COPIES, (sorted(set(stored_story.values())), COPIES_CHECKED)):
+            copies[story_id].append(unpack_hashes(hashes) if hashes is not None else shingle_hashes(shingles(body)))
 
     stories: dict[int, int] = {}
     earlier: dict[int, list[int]] = defaultdict(list)  # band key → earlier articles of this batch
@@ -78,13 +95,24 @@ def assign_stories(conn: psycopg.Connection, bodies: dict[int, str]) -> dict[int
                 candidates.add(stored_story[key])
             candidates.update(stories[other] for other in earlier[key])
             earlier[key].append(article_id)
-        story = _best_story(print_.shingles, {c: copies[c] for c in candidates})
+        story = _best_story(print_.hashes, {c: copies[c] for c in candidates})
         stories[article_id] = article_id if story is None else story
-        copies[stories[article_id]].append(print_.shingles)
+        copies[stories[article_id]].append(print_.hashes)
+    _write_prints(conn, {article_id: print_.hashes for article_id, print_ in prints.items()})
     return stories
 
 
-def _best_story(own: frozenset[str], candidates: dict[int, list[frozenset[str]]]) -> int | None:
+def _write_prints(conn: psycopg.Connection, hashes: dict[int, frozenset[int]]) -> None:
+    if not hashes:
+        return
+    conn.execute(_DROP_PRINTS, (list(hashes),))
+    with conn.cursor().copy(_COPY_PRINTS) as copy:
+        copy.set_types(["int8", "bytea"])
+        for article_id, values in hashes.items():
+            copy.write_row((article_id, pack_hashes(values)))
+
+
+def _best_story(own: frozenset[int], candidates: dict[int, list[frozenset[int]]]) -> int | None:
     """The candidate story with the copy that matches best (most contained, then most similar, then oldest)."""
     best: tuple[float, float, int] | None = None
     for story_id, copy_sets in candidates.items():
@@ -134,12 +162,46 @@ def fold_backlog(conn: psycopg.Connection, batch_size: int = 500) -> tuple[int, 
         log.info("Folded %d stored articles into stories (%d joined another story)", len(rows), moved)
 
 
+_NEXT_UNPRINTED = """
+SELECT b.article_id, a.body, EXISTS (SELECT FROM news.story_backlog s WHERE s.article_id = b.article_id)
+FROM news.story_print_backlog b JOIN news.articles a ON a.id = b.article_id
+ORDER BY b.article_id LIMIT %s FOR UPDATE OF b SKIP LOCKED
+"""
+_ADD_PRINTS = """
+INSERT INTO news.story_prints (article_id, shingles)
+SELECT article_id, shingles FROM unnest(%s::bigint[], %s::bytea[]) AS p(article_id, shingles)
+ON CONFLICT (article_id) DO NOTHING
+"""
+
+
+def fill_prints(conn: psycopg.Connection, batch_size: int = 500) -> int:
+    """Give the articles in `news.story_print_backlog` (stored before prints existed) their prints,
+    one transaction per batch; an article that has one by now keeps it, and one still waiting for
+    its story gets its print with the story (`fold_backlog`). Returns the articles taken. Safe to
+    run from several workers at once, and alongside `fold_backlog`."""
+    taken = 0
+    while True:
+        with conn.transaction():
+            rows = conn.execute(_NEXT_UNPRINTED, (batch_size,)).fetchall()
+            if not rows:
+                return taken
+            ids = [article_id for article_id, _, _ in rows]
+            printed = [(article_id, body) for article_id, body, awaiting_story in rows if not awaiting_story]
+            conn.execute(_ADD_PRINTS, ([article_id for article_id, _ in printed],
+                                       [pack_hashes(shingle_hashes(shingles(body))) for _, body in printed]))
+            conn.execute("DELETE FROM news.story_print_backlog WHERE article_id = ANY(%s)", (ids,))
+        taken += len(rows)
+        log.info("Made the prints of %d stored articles", len(rows))
+
+
 def reindex_all(conn: psycopg.Connection) -> int:
-    """Forget every story and band key and put every article in the backlog (after the fingerprint
-    scheme changed); `fold_backlog` then builds them again. Returns the articles queued."""
+    """Forget every story, band key and print and put every article in the backlog (after the
+    fingerprint scheme changed); `fold_backlog` then builds them again. Returns the articles queued."""
     with conn.transaction():
         conn.execute("LOCK TABLE news.story_bands IN EXCLUSIVE MODE")
         conn.execute("DELETE FROM news.story_bands")
+        conn.execute("DELETE FROM news.story_prints")
+        conn.execute("DELETE FROM news.story_print_backlog")
         conn.execute("UPDATE news.articles SET story_id = id WHERE story_id <> id")
         refresh_all(conn)  # the entities' story counts, until the backlog folds them again
         return conn.execute(
