@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import psycopg
 
 from bench.infra import DEFAULT_SERVER, ThrowawayDatabases
-from bench.syndicate import copy_folders, read_truth, syndicate
+from bench.syndicate import copy_folders, read_truth, story_pairs, syndicate, true_story_pairs
 from nyhetsflyt.db.load import load_articles
 from nyhetsflyt.db.migrate import migrate
 from nyhetsflyt.documents import EnrichedArticle, Enrichment
@@ -49,13 +48,6 @@ def load(url: str, folders: list[Path]) -> dict[str, int]:
         return dict(conn.execute("SELECT source_uri, story_id FROM news.articles").fetchall())
 
 
-def pairs(by: dict[str, object]) -> set[tuple[str, str]]:
-    members: dict[object, list[str]] = defaultdict(list)
-    for uri, key in by.items():
-        members[key].append(uri)
-    return {tuple(sorted(p)) for m in members.values() for p in itertools.combinations(m, 2)}  # type: ignore[misc]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=150)
@@ -68,10 +60,10 @@ def main() -> int:
     try:
         vg = load(databases.create("vg"), [SAMPLES / "crawl_text", SAMPLES / "jsonl"])
         print(f"VG crawl text + JSON Lines: {len(vg)} rows, {len(set(vg.values()))} stories, "
-              f"{len(pairs(vg))} pairs in one story")
+              f"{len(story_pairs(vg))} pairs in one story")
 
         originals = load(databases.create("originals"), [SAMPLES / "plain_text", SAMPLES / "crawl_text"])
-        merged = pairs(originals)
+        merged = story_pairs(originals)
         print(f"303 plain text + 40 VG originals: {len(set(originals.values()))} stories; pairs merged "
               f"{len(merged)}, of them read side by side as one story {len(merged & same)} of {len(same)}; "
               f"false merges {len(merged - same)}")
@@ -82,12 +74,7 @@ def main() -> int:
             truth = read_truth(out)
             story = load(databases.create("copies"), [SAMPLES / "plain_text", SAMPLES / "crawl_text",
                                                       *copy_folders(out)])
-        group = {uri: uri for uri in story if uri not in truth}
-        for a, b in same:
-            group[b] = a
-        for copy, original in truth.items():
-            group[copy] = group[original]
-        found, true = pairs(story), pairs(group)
+        found, true = story_pairs(story), true_story_pairs(story, truth, same)
         edits: dict[str, int] = defaultdict(int)
         for item in made:
             for name in item.edits:
@@ -95,7 +82,7 @@ def main() -> int:
         print(f"{len(made)} copies of plain text ({dict(edits)}), seed {args.seed}: pairs found {len(found)}, "
               f"true {len(true)}; precision {len(found & true) / len(found):.4f}, "
               f"recall {len(found & true) / len(true):.4f}; false merges among originals "
-              f"{len(pairs({u: story[u] for u in story if u not in truth}) - same)}")
+              f"{len(story_pairs({u: story[u] for u in story if u not in truth}) - same)}")
     finally:
         databases.close()
     return 0

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import random
 import re
 import shutil
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,6 +191,26 @@ def read_truth(out: Path) -> dict[str, str]:
     """copy source URI → original source URI, from a folder `syndicate` wrote."""
     with (out / TRUTH).open(encoding="utf-8", newline="") as handle:
         return {row["copy"]: row["original"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def story_pairs(by: dict[str, object]) -> set[tuple[str, str]]:
+    """Pairs of URIs that share a key (a story id, or a group of the truth)."""
+    members: dict[object, list[str]] = defaultdict(list)
+    for uri, key in by.items():
+        members[key].append(uri)
+    return {tuple(sorted(p)) for m in members.values() for p in itertools.combinations(m, 2)}  # type: ignore[misc]
+
+
+def true_story_pairs(story: dict[str, object], truth: dict[str, str],
+                     same: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The pairs that should share a story: each original is one, its copies belong to it, and so
+    do the pairs of originals known to be one story (`same`)."""
+    group = {uri: uri for uri in story if uri not in truth}
+    for a, b in same:
+        group[b] = a
+    for copy, original in truth.items():
+        group[copy] = group[original]
+    return story_pairs(group)
 
 
 def main() -> int:

@@ -5,7 +5,6 @@ that reach us both as crawl text and as JSON Lines."""
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bench.syndicate import copy_folders, read_truth, syndicate
+from bench.syndicate import copy_folders, read_truth, story_pairs, syndicate, true_story_pairs
 from flows.ingest_folder import ingest_folder
 from nyhetsflyt.nlp.model import DEGRADED_NAME
 
@@ -59,20 +58,12 @@ def same_story_pairs(samples: Path) -> set[tuple[str, str]]:
             for r in csv.DictReader(lines, delimiter="\t")}  # type: ignore[misc]
 
 
-def pairs(by: dict[str, object]) -> set[tuple[str, str]]:
-    """Pairs of URIs that share a key (a story, or the truth's group)."""
-    members: dict[object, list[str]] = defaultdict(list)
-    for uri, key in by.items():
-        members[key].append(uri)
-    return {tuple(sorted(p)) for m in members.values() for p in itertools.combinations(m, 2)}  # type: ignore[misc]
-
-
 def test_no_two_of_the_343_originals_merge_but_those_that_are_one_story(empty_db, shared_data):
     samples = shared_data / "samples"
     summary = ingest_folder(paths=[str(samples / "plain_text"), str(samples / "crawl_text")], model=DEGRADED_NAME)
     assert summary.failed == 0 and summary.articles_new == 343
     story = dict(rows(empty_db, "SELECT source_uri, story_id FROM news.articles"))
-    assert pairs(story) == same_story_pairs(samples)
+    assert story_pairs(story) == same_story_pairs(samples)
 
 
 def test_copies_of_plain_text_are_found_with_their_originals(empty_db, shared_data, tmp_path):
@@ -89,14 +80,9 @@ def test_copies_of_plain_text_are_found_with_their_originals(empty_db, shared_da
     # The truth: each original is a story, its copies belong to it, and so do the pairs of
     # originals that were read side by side and found to be one story.
     same = same_story_pairs(samples)
-    group = {uri: uri for uri in story if uri not in truth}
-    for a, b in same:
-        group[b] = a
-    for copy, original in truth.items():
-        group[copy] = group[original]
-    found, true = pairs(story), pairs(group)
+    found, true = story_pairs(story), true_story_pairs(story, truth, same)
     precision, recall = len(found & true) / len(found), len(found & true) / len(true)
     assert precision >= 0.99 and recall >= 0.95, (precision, recall, sorted(found - true)[:5], sorted(true - found)[:5])
     # Copies loaded first (the copies' folder sorts before the samples) change nothing for the
     # originals: none of them is merged with another that is not its story.
-    assert pairs({uri: story[uri] for uri in story if uri not in truth}) <= same
+    assert story_pairs({uri: story[uri] for uri in story if uri not in truth}) <= same
